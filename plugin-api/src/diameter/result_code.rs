@@ -1,0 +1,71 @@
+//! Result-Code values (RFC 6733 7.1) and 3GPP Experimental-Result-Code values
+//! (TS 29.272 7.4, TS 29.229 6.2). The class is the thousands digit: 2xxx success,
+//! 3xxx protocol error (E bit set), 4xxx transient, 5xxx permanent.
+
+pub const DIAMETER_SUCCESS: u32 = 2001;
+pub const DIAMETER_LIMITED_SUCCESS: u32 = 2002;
+
+pub const DIAMETER_COMMAND_UNSUPPORTED: u32 = 3001;
+pub const DIAMETER_UNABLE_TO_DELIVER: u32 = 3002;
+pub const DIAMETER_REALM_NOT_SERVED: u32 = 3003;
+pub const DIAMETER_TOO_BUSY: u32 = 3004;
+pub const DIAMETER_LOOP_DETECTED: u32 = 3005;
+pub const DIAMETER_REDIRECT_INDICATION: u32 = 3006;
+pub const DIAMETER_APPLICATION_UNSUPPORTED: u32 = 3007;
+pub const DIAMETER_INVALID_HDR_BITS: u32 = 3008;
+pub const DIAMETER_INVALID_AVP_BITS: u32 = 3009;
+pub const DIAMETER_UNKNOWN_PEER: u32 = 3010;
+
+pub const DIAMETER_AUTHENTICATION_REJECTED: u32 = 4001;
+pub const DIAMETER_OUT_OF_SPACE: u32 = 4002;
+pub const ELECTION_LOST: u32 = 4003;
+
+pub const DIAMETER_AVP_UNSUPPORTED: u32 = 5001;
+pub const DIAMETER_UNKNOWN_SESSION_ID: u32 = 5002;
+pub const DIAMETER_AUTHORIZATION_REJECTED: u32 = 5003;
+pub const DIAMETER_INVALID_AVP_VALUE: u32 = 5004;
+pub const DIAMETER_MISSING_AVP: u32 = 5005;
+pub const DIAMETER_RESOURCES_EXCEEDED: u32 = 5006;
+pub const DIAMETER_CONTRADICTING_AVPS: u32 = 5007;
+pub const DIAMETER_AVP_NOT_ALLOWED: u32 = 5008;
+pub const DIAMETER_AVP_OCCURS_TOO_MANY_TIMES: u32 = 5009;
+pub const DIAMETER_NO_COMMON_APPLICATION: u32 = 5010;
+pub const DIAMETER_UNSUPPORTED_VERSION: u32 = 5011;
+pub const DIAMETER_UNABLE_TO_COMPLY: u32 = 5012;
+pub const DIAMETER_INVALID_BIT_IN_HEADER: u32 = 5013;
+pub const DIAMETER_INVALID_AVP_LENGTH: u32 = 5014;
+pub const DIAMETER_INVALID_MESSAGE_LENGTH: u32 = 5015;
+pub const DIAMETER_INVALID_AVP_BIT_COMBO: u32 = 5016;
+pub const DIAMETER_NO_COMMON_SECURITY: u32 = 5017;
+
+/// 3GPP Experimental-Result-Code values (vendor 10415).
+pub mod experimental {
+    // TS 29.272 7.4.3 (permanent failures)
+    pub const DIAMETER_ERROR_USER_UNKNOWN: u32 = 5001;
+    pub const DIAMETER_ERROR_ROAMING_NOT_ALLOWED: u32 = 5004;
+    pub const DIAMETER_ERROR_UNKNOWN_EPS_SUBSCRIPTION: u32 = 5420;
+    pub const DIAMETER_ERROR_RAT_NOT_ALLOWED: u32 = 5421;
+    pub const DIAMETER_ERROR_EQUIPMENT_UNKNOWN: u32 = 5422;
+    pub const DIAMETER_ERROR_UNKNOWN_SERVING_NODE: u32 = 5423;
+    // TS 29.272 7.4.4 (transient failures)
+    pub const DIAMETER_AUTHENTICATION_DATA_UNAVAILABLE: u32 = 4181;
+    pub const DIAMETER_ERROR_CAMEL_SUBSCRIPTION_PRESENT: u32 = 4182;
+    // TS 29.229 6.2.1 (success)
+    pub const DIAMETER_FIRST_REGISTRATION: u32 = 2001;
+    pub const DIAMETER_SUBSEQUENT_REGISTRATION: u32 = 2002;
+    pub const DIAMETER_UNREGISTERED_SERVICE: u32 = 2003;
+    pub const DIAMETER_SUCCESS_SERVER_NAME_NOT_STORED: u32 = 2004;
+    // TS 29.229 6.2.2 (permanent failures)
+    pub const DIAMETER_ERROR_IDENTITIES_DONT_MATCH: u32 = 5002;
+    pub const DIAMETER_ERROR_IDENTITY_NOT_REGISTERED: u32 = 5003;
+    pub const DIAMETER_ERROR_AUTH_SCHEME_NOT_SUPPORTED: u32 = 5006;
+    pub const DIAMETER_ERROR_IN_ASSIGNMENT_TYPE: u32 = 5007;
+    pub const DIAMETER_ERROR_TOO_MUCH_DATA: u32 = 5008;
+    pub const DIAMETER_ERROR_NOT_SUPPORTED_USER_DATA: u32 = 5009;
+    pub const DIAMETER_ERROR_FEATURE_UNSUPPORTED: u32 = 5011;
+}
+
+/// True for 3xxx codes, which RFC 6733 7.1.3 answers with the E bit set.
+pub const fn is_protocol_error(code: u32) -> bool {
+    code >= 3000 && code < 4000
+}

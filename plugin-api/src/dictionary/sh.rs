@@ -1,0 +1,3 @@
+//! placeholder
+use super::AvpDef;
+pub static TABLE: &[AvpDef] = &[];
