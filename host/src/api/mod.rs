@@ -1,0 +1,72 @@
+//! The operator's HTTP API: health and peer status now; subscribers, plugins and
+//! metrics join here as they land. Errors are JSON `{ "error": reason }` with a 4xx/5xx.
+
+use std::sync::Arc;
+use std::time::UNIX_EPOCH;
+
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use axum::{Json, Router};
+use serde_json::json;
+
+use crate::diameter::connection::Node;
+
+#[derive(Clone)]
+pub struct ApiState {
+    pub node: Arc<Node>,
+}
+
+pub fn router(state: ApiState) -> Router {
+    Router::new()
+        .route("/api/v1/health", get(health))
+        .route("/api/v1/peers", get(peers))
+        .fallback(not_found)
+        .with_state(state)
+}
+
+/// A JSON error body with its status.
+pub struct ApiError(pub StatusCode, pub String);
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        (self.0, Json(json!({ "error": self.1 }))).into_response()
+    }
+}
+
+async fn not_found() -> ApiError {
+    ApiError(StatusCode::NOT_FOUND, "no such endpoint".into())
+}
+
+async fn health(State(s): State<ApiState>) -> Json<serde_json::Value> {
+    Json(json!({
+        "status": "ok",
+        "origin_host": s.node.local.origin_host,
+        "origin_realm": s.node.local.origin_realm,
+        "version": env!("CARGO_PKG_VERSION"),
+        "applications": s.node.router.load().applications().map(|a| a.id).collect::<Vec<_>>(),
+    }))
+}
+
+async fn peers(State(s): State<ApiState>) -> Json<serde_json::Value> {
+    let list: Vec<_> = s
+        .node
+        .peers
+        .all()
+        .into_iter()
+        .map(|h| {
+            let i = h.info();
+            json!({
+                "origin_host": i.origin_host,
+                "origin_realm": i.origin_realm,
+                "remote": i.remote.to_string(),
+                "product_name": i.caps.product_name,
+                "applications": i.applications.iter().map(|a| a.id).collect::<Vec<_>>(),
+                "connected_at": i.connected_at.duration_since(UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or(0),
+                "outstanding_requests": h.outstanding(),
+            })
+        })
+        .collect();
+    Json(json!({ "peers": list }))
+}

@@ -1,0 +1,88 @@
+//! `plughss serve`: load the configuration, start the node, stop it on SIGTERM/SIGINT.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::Args;
+use tracing::{error, info};
+
+use crate::config::{Config, LogFormat};
+use crate::diameter::router::Router;
+use crate::{app, logging};
+
+#[derive(Args, Debug)]
+pub struct ServeArgs {
+    /// TOML configuration file; without it the embedded defaults apply.
+    #[arg(long, short, env = "PLUGHSS_CONFIG")]
+    pub config: Option<PathBuf>,
+    /// Diameter listen address (repeatable); replaces `diameter.listen`.
+    #[arg(long = "diameter-listen", value_name = "ADDR")]
+    pub diameter_listen: Vec<SocketAddr>,
+    /// REST API listen address; replaces `api.listen`.
+    #[arg(long = "api-listen", value_name = "ADDR")]
+    pub api_listen: Option<SocketAddr>,
+    /// Data directory; replaces `data_dir`.
+    #[arg(long = "data-dir", value_name = "DIR")]
+    pub data_dir: Option<PathBuf>,
+    /// Log as JSON lines instead of text.
+    #[arg(long = "log-json")]
+    pub log_json: bool,
+}
+
+pub fn run(args: ServeArgs) -> ExitCode {
+    let mut cfg = match &args.config {
+        Some(p) => match Config::load(p) {
+            Ok(c) => c,
+            Err(e) => {
+                eprintln!("plughss: configuration error: {e}");
+                return ExitCode::from(2);
+            }
+        },
+        None => Config::default(),
+    };
+    if !args.diameter_listen.is_empty() {
+        cfg.diameter.listen = args.diameter_listen.clone();
+    }
+    if let Some(a) = args.api_listen {
+        cfg.api.listen = a;
+    }
+    if let Some(d) = &args.data_dir {
+        cfg.data_dir = Some(d.clone());
+    }
+    if args.log_json {
+        cfg.log.format = LogFormat::Json;
+    }
+    if let Err(e) = cfg.validate() {
+        eprintln!("plughss: configuration error: {e}");
+        return ExitCode::from(2);
+    }
+    logging::init(cfg.log.format, &cfg.log.level);
+    let rt = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("plughss: cannot start the runtime: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    rt.block_on(async move {
+        let data_dir = cfg.data_dir();
+        if let Err(e) = std::fs::create_dir_all(&data_dir) {
+            error!(dir = %data_dir.display(), error = %e, "cannot create the data directory");
+            return ExitCode::FAILURE;
+        }
+        let running = match app::start(&cfg, Router::new()).await {
+            Ok(r) => r,
+            Err(e) => {
+                error!("{e:#}");
+                return ExitCode::FAILURE;
+            }
+        };
+        info!(data_dir = %data_dir.display(), "PlugHSS {} started", env!("CARGO_PKG_VERSION"));
+        app::termination_signal().await;
+        running.shutdown();
+        running.wait().await;
+        info!("stopped");
+        ExitCode::SUCCESS
+    })
+}

@@ -1,0 +1,315 @@
+//! The TOML configuration (`plughss.toml`). Every field has an embedded default so
+//! `plughss serve` runs with no file. Values are validated while deserialising, so a bad
+//! value is reported with its line and column by the TOML parser.
+
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use serde::Deserialize;
+
+#[derive(Debug, Clone, Deserialize, Default)]
+#[serde(deny_unknown_fields, default)]
+pub struct Config {
+    /// Where the store and caches live; relative store paths are taken from here.
+    pub data_dir: Option<PathBuf>,
+    pub diameter: DiameterConfig,
+    pub api: ApiConfig,
+    pub store: StoreConfig,
+    pub plmn: PlmnConfig,
+    pub log: LogConfig,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct DiameterConfig {
+    /// Our Origin-Host (RFC 6733 6.3): a DiameterIdentity, normally an FQDN.
+    pub origin_host: Identity,
+    /// Our Origin-Realm (RFC 6733 6.4).
+    pub origin_realm: Identity,
+    /// TCP listen addresses.
+    pub listen: Vec<SocketAddr>,
+    /// Addresses advertised in Host-IP-Address; empty means the connection's local address.
+    pub host_ip_addresses: Vec<std::net::IpAddr>,
+    /// Vendor-Id advertised in CER/CEA (RFC 6733 5.3.3); 0 when none is registered.
+    pub vendor_id: u32,
+    pub product_name: String,
+    /// Tw, the RFC 3539 watchdog interval (RFC 3539 3.4.1 recommends 30 s; minimum 6 s
+    /// on the wire, but shorter values are accepted for tests).
+    #[serde(with = "humantime_serde")]
+    pub watchdog_interval: Duration,
+    /// Largest message accepted, checked from the header before any allocation.
+    pub max_message_size: MessageSize,
+    /// How long a request we originate waits for its answer.
+    #[serde(with = "humantime_serde")]
+    pub request_timeout: Duration,
+    /// On shutdown: how long in-flight transactions and DPA are awaited.
+    #[serde(with = "humantime_serde")]
+    pub shutdown_grace: Duration,
+    /// How long a new connection may take to send its CER.
+    #[serde(with = "humantime_serde")]
+    pub cer_timeout: Duration,
+    /// Refuse (3010 DIAMETER_UNKNOWN_PEER) any Origin-Host not listed in `peer`.
+    pub accept_only_known: bool,
+    /// Known peers; those with `connect` are dialled.
+    pub peer: Vec<PeerConfig>,
+}
+
+impl Default for DiameterConfig {
+    fn default() -> Self {
+        DiameterConfig {
+            origin_host: Identity("hss.localdomain".into()),
+            origin_realm: Identity("localdomain".into()),
+            listen: vec![SocketAddr::from(([127, 0, 0, 1], 3868))],
+            host_ip_addresses: Vec::new(),
+            vendor_id: 0,
+            product_name: "PlugHSS".into(),
+            watchdog_interval: Duration::from_secs(30),
+            max_message_size: MessageSize(64 * 1024),
+            request_timeout: Duration::from_secs(5),
+            shutdown_grace: Duration::from_secs(5),
+            cer_timeout: Duration::from_secs(10),
+            accept_only_known: false,
+            peer: Vec::new(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PeerConfig {
+    pub host: Identity,
+    pub realm: Identity,
+    /// Dial this address and keep the connection up (re-dialled with backoff).
+    #[serde(default)]
+    pub connect: Option<SocketAddr>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct ApiConfig {
+    pub listen: SocketAddr,
+}
+
+impl Default for ApiConfig {
+    fn default() -> Self {
+        ApiConfig { listen: SocketAddr::from(([127, 0, 0, 1], 8080)) }
+    }
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct StoreConfig {
+    /// Which store: "sled" (built in).
+    pub backend: StoreBackend,
+    /// Backend path, relative to `data_dir` unless absolute.
+    pub path: Option<PathBuf>,
+}
+
+impl Default for StoreConfig {
+    fn default() -> Self {
+        StoreConfig { backend: StoreBackend::Sled, path: None }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum StoreBackend {
+    Sled,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct PlmnConfig {
+    pub mcc: Mcc,
+    pub mnc: Mnc,
+}
+
+impl Default for PlmnConfig {
+    fn default() -> Self {
+        PlmnConfig { mcc: Mcc("001".into()), mnc: Mnc("01".into()) }
+    }
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct LogConfig {
+    /// "text" or "json".
+    pub format: LogFormat,
+    /// A tracing filter (`RUST_LOG` syntax); `RUST_LOG` overrides it.
+    pub level: String,
+}
+
+impl Default for LogConfig {
+    fn default() -> Self {
+        LogConfig { format: LogFormat::Text, level: "info".into() }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum LogFormat {
+    Text,
+    Json,
+}
+
+/// A DiameterIdentity (RFC 6733 4.3.1): non-empty, printable ASCII, no spaces.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(try_from = "String")]
+pub struct Identity(pub String);
+
+impl TryFrom<String> for Identity {
+    type Error = String;
+    fn try_from(s: String) -> Result<Self, String> {
+        if s.is_empty() || s.len() > 255 || !s.bytes().all(|b| b.is_ascii_graphic()) {
+            return Err(format!("{s:?} is not a DiameterIdentity (non-empty FQDN-like ASCII, no spaces)"));
+        }
+        Ok(Identity(s))
+    }
+}
+
+impl std::fmt::Display for Identity {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// Mobile Country Code: three digits (ITU-T E.212).
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(try_from = "String")]
+pub struct Mcc(pub String);
+
+impl TryFrom<String> for Mcc {
+    type Error = String;
+    fn try_from(s: String) -> Result<Self, String> {
+        if s.len() == 3 && s.bytes().all(|b| b.is_ascii_digit()) {
+            Ok(Mcc(s))
+        } else {
+            Err(format!("mcc {s:?} must be exactly 3 digits"))
+        }
+    }
+}
+
+/// Mobile Network Code: two or three digits (ITU-T E.212).
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(try_from = "String")]
+pub struct Mnc(pub String);
+
+impl TryFrom<String> for Mnc {
+    type Error = String;
+    fn try_from(s: String) -> Result<Self, String> {
+        if (2..=3).contains(&s.len()) && s.bytes().all(|b| b.is_ascii_digit()) {
+            Ok(Mnc(s))
+        } else {
+            Err(format!("mnc {s:?} must be 2 or 3 digits"))
+        }
+    }
+}
+
+/// Maximum Diameter message size in octets: at least the 20-octet header, at most the
+/// 24-bit length field.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(try_from = "u64")]
+pub struct MessageSize(pub usize);
+
+impl TryFrom<u64> for MessageSize {
+    type Error = String;
+    fn try_from(n: u64) -> Result<Self, String> {
+        if (20..=0x00ff_ffff).contains(&n) {
+            Ok(MessageSize(n as usize))
+        } else {
+            Err(format!("max_message_size {n} must be between 20 and 16777215"))
+        }
+    }
+}
+
+/// A configuration problem, printed as the reason start-up stopped.
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("cannot read {path}: {source}")]
+    Read { path: PathBuf, source: std::io::Error },
+    #[error("{path}: {source}")]
+    Parse { path: PathBuf, source: Box<toml::de::Error> },
+    #[error("{0}")]
+    Invalid(String),
+}
+
+impl Config {
+    /// Reads and validates a file.
+    pub fn load(path: &Path) -> Result<Config, ConfigError> {
+        let text = std::fs::read_to_string(path)
+            .map_err(|source| ConfigError::Read { path: path.to_owned(), source })?;
+        Self::parse(&text).map_err(|e| match e {
+            ConfigError::Parse { source, .. } => ConfigError::Parse { path: path.to_owned(), source },
+            other => other,
+        })
+    }
+
+    /// Parses TOML text; errors carry the line and column of the key at fault.
+    pub fn parse(text: &str) -> Result<Config, ConfigError> {
+        let cfg: Config = toml::from_str(text)
+            .map_err(|e| ConfigError::Parse { path: PathBuf::from("<config>"), source: Box::new(e) })?;
+        cfg.validate()?;
+        Ok(cfg)
+    }
+
+    /// Cross-field rules that a single value's type cannot express.
+    pub fn validate(&self) -> Result<(), ConfigError> {
+        if self.diameter.listen.is_empty() {
+            return Err(ConfigError::Invalid("diameter.listen: at least one address is required".into()));
+        }
+        if self.diameter.watchdog_interval < Duration::from_millis(100) {
+            return Err(ConfigError::Invalid("diameter.watchdog_interval: must be at least 100ms".into()));
+        }
+        let mut seen = std::collections::HashSet::new();
+        for (i, p) in self.diameter.peer.iter().enumerate() {
+            if !seen.insert(&p.host.0) {
+                return Err(ConfigError::Invalid(format!(
+                    "diameter.peer[{i}].host: {} is listed twice",
+                    p.host
+                )));
+            }
+        }
+        Ok(())
+    }
+
+    pub fn data_dir(&self) -> PathBuf {
+        self.data_dir.clone().unwrap_or_else(|| PathBuf::from("plughss-data"))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn empty_file_gives_embedded_defaults() {
+        let c = Config::parse("").unwrap();
+        assert_eq!(c.diameter.listen, vec!["127.0.0.1:3868".parse().unwrap()]);
+        assert_eq!(c.api.listen, "127.0.0.1:8080".parse().unwrap());
+        assert_eq!(c.diameter.max_message_size.0, 65536);
+        assert_eq!(c.data_dir(), PathBuf::from("plughss-data"));
+    }
+
+    #[test]
+    fn bad_value_names_line_and_key() {
+        let e = Config::parse("[diameter]\norigin_host = \"hss\"\nlisten = [\"nonsense\"]\n").unwrap_err();
+        let s = e.to_string();
+        assert!(s.contains("line 3"), "{s}");
+        assert!(s.contains("listen") || s.contains("socket address"), "{s}");
+        let e = Config::parse("[plmn]\nmcc = \"01\"\n").unwrap_err().to_string();
+        assert!(e.contains("line 2") && e.contains("3 digits"), "{e}");
+    }
+
+    #[test]
+    fn unknown_key_is_rejected() {
+        let e = Config::parse("[diameter]\norigin_hots = \"x\"\n").unwrap_err().to_string();
+        assert!(e.contains("origin_hots") && e.contains("line 2"), "{e}");
+    }
+
+    #[test]
+    fn shipped_example_parses() {
+        let text = include_str!("../../plughss.toml");
+        Config::parse(text).unwrap();
+    }
+}

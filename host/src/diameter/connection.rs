@@ -1,0 +1,562 @@
+//! One transport connection to one peer (RFC 6733 5): capabilities exchange, then
+//! requests in both directions, the RFC 3539 watchdog, and disconnection with DPR/DPA.
+//! The same state machine serves accepted connections, dialled peers and the client.
+
+use std::net::{IpAddr, SocketAddr};
+use std::panic::AssertUnwindSafe;
+use std::sync::Arc;
+use std::time::{Duration, SystemTime};
+
+use bytes::Bytes;
+use futures_util::{FutureExt, SinkExt, StreamExt};
+use plughss_plugin_api::diameter::answer::{Origin, answer_decode_error, error_answer};
+use plughss_plugin_api::diameter::{Header, Message, MessageBuilder, flags, result_code as rc};
+use plughss_plugin_api::dictionary::{app, base, cmd};
+use tokio::net::TcpStream;
+use tokio::sync::mpsc;
+use tokio::time::{Instant, sleep_until, timeout};
+use tokio_util::codec::{FramedRead, FramedWrite};
+use tokio_util::sync::CancellationToken;
+use tokio_util::task::TaskTracker;
+use tracing::{Instrument, debug, info, info_span, warn};
+
+use super::capabilities::{LocalNode, common_applications, read_capabilities, write_cea, write_cer};
+use super::codec::DiameterCodec;
+use super::peers::{PeerHandle, PeerInfo, PeerTable, next_connection_id};
+use super::pending::{EndToEnd, Pending};
+use super::router::{Application, RequestContext, Route, SharedRouter};
+use super::watchdog::{Action, Watchdog};
+
+/// Timers and limits of the peer state machine.
+#[derive(Debug, Clone)]
+pub struct Settings {
+    pub watchdog_interval: Duration,
+    pub max_message_size: usize,
+    pub request_timeout: Duration,
+    pub shutdown_grace: Duration,
+    pub cer_timeout: Duration,
+    /// When set, only these Origin-Hosts may connect (3010 otherwise).
+    pub allowed_hosts: Option<Vec<String>>,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Settings {
+            watchdog_interval: Duration::from_secs(30),
+            max_message_size: 64 * 1024,
+            request_timeout: Duration::from_secs(5),
+            shutdown_grace: Duration::from_secs(5),
+            cer_timeout: Duration::from_secs(10),
+            allowed_hosts: None,
+        }
+    }
+}
+
+/// What every connection of one node shares.
+pub struct Node {
+    pub local: LocalNode,
+    pub router: SharedRouter,
+    pub peers: PeerTable,
+    pub settings: Settings,
+    pub e2e: Arc<EndToEnd>,
+}
+
+/// Which side speaks first.
+#[derive(Debug, Clone)]
+pub enum Role {
+    /// We accepted the connection and wait for CER.
+    Responder,
+    /// We dialled: we send CER advertising `applications` and expect a CEA, optionally
+    /// from a known Origin-Host.
+    Initiator { applications: Vec<Application>, expect_host: Option<String> },
+}
+
+/// Why a connection ended.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum CloseReason {
+    /// The capabilities exchange failed with this Result-Code (0 when no CEA/CER came).
+    Rejected(u32),
+    /// We or the peer disconnected with DPR; the Disconnect-Cause if the peer sent it.
+    Disconnected(Option<i32>),
+    PeerClosed,
+    WatchdogExpired,
+    FramingLost,
+}
+
+/// RFC 6733 5.4.3 Disconnect-Cause values.
+pub mod disconnect_cause {
+    pub const REBOOTING: i32 = 0;
+    pub const BUSY: i32 = 1;
+    pub const DO_NOT_WANT_TO_TALK_TO_YOU: i32 = 2;
+}
+
+type Reader = FramedRead<tokio::net::tcp::OwnedReadHalf, DiameterCodec>;
+
+/// Runs a connection to its end. `ready` learns the handle once the capabilities exchange
+/// succeeds (or the failure); `shutdown` starts a graceful DPR disconnect.
+pub async fn run(
+    stream: TcpStream,
+    role: Role,
+    node: Arc<Node>,
+    ready: Option<tokio::sync::oneshot::Sender<Result<PeerHandle, CloseReason>>>,
+    shutdown: CancellationToken,
+) -> CloseReason {
+    let remote = stream.peer_addr().unwrap_or_else(|_| SocketAddr::from(([0, 0, 0, 0], 0)));
+    let local_ip = stream.local_addr().ok().map(|a| a.ip());
+    let _ = stream.set_nodelay(true);
+    let span = info_span!("peer", %remote, host = tracing::field::Empty);
+    async move {
+        let (rd, wr) = stream.into_split();
+        let codec = DiameterCodec::new(node.settings.max_message_size);
+        let mut reader = FramedRead::new(rd, codec);
+        let (tx, rx) = mpsc::channel::<Bytes>(4096);
+        let stop_writer = CancellationToken::new();
+        let writer = tokio::spawn(write_loop(FramedWrite::new(wr, codec), rx, stop_writer.clone()));
+
+        let opened = match open(&mut reader, &tx, &role, &node, remote, local_ip).await {
+            Ok(info) => Ok(info),
+            Err(reason) => Err(reason),
+        };
+        let reason = match opened {
+            Err(reason) => {
+                if let Some(r) = ready {
+                    let _ = r.send(Err(reason.clone()));
+                }
+                reason
+            }
+            Ok(info) => {
+                let info = Arc::new(info);
+                tracing::Span::current().record("host", info.origin_host.as_str());
+                info!(realm = %info.origin_realm, apps = ?info.applications, "peer open");
+                let handle = PeerHandle {
+                    info: info.clone(),
+                    tx: tx.clone(),
+                    pending: Arc::new(Pending::new()),
+                    e2e: node.e2e.clone(),
+                    timeout: node.settings.request_timeout,
+                    disconnect: CancellationToken::new(),
+                    closed: CancellationToken::new(),
+                };
+                if let Some(old) = node.peers.insert(handle.clone()) {
+                    if !old.is_closed() {
+                        warn!(
+                            previous = old.info.connection_id,
+                            "a second connection from the same Origin-Host replaces the first for routing"
+                        );
+                    }
+                }
+                if let Some(r) = ready {
+                    let _ = r.send(Ok(handle.clone()));
+                }
+                let reason = serve(&mut reader, &tx, &node, &handle, shutdown).await;
+                node.peers.remove(&info.origin_host, info.connection_id);
+                handle.pending.fail_all();
+                handle.closed.cancel();
+                info!(?reason, "peer closed");
+                reason
+            }
+        };
+        drop(tx);
+        stop_writer.cancel();
+        let _ = timeout(Duration::from_secs(2), writer).await;
+        reason
+    }
+    .instrument(span)
+    .await
+}
+
+/// Writes queued messages, batching whatever is queued into one flush.
+async fn write_loop(
+    mut sink: FramedWrite<tokio::net::tcp::OwnedWriteHalf, DiameterCodec>,
+    mut rx: mpsc::Receiver<Bytes>,
+    stop: CancellationToken,
+) {
+    loop {
+        let first = tokio::select! {
+            biased;
+            m = rx.recv() => m,
+            _ = stop.cancelled() => None,
+        };
+        let Some(first) = first else { break };
+        if sink.feed(first).await.is_err() {
+            return;
+        }
+        while let Ok(m) = rx.try_recv() {
+            if sink.feed(m).await.is_err() {
+                return;
+            }
+        }
+        if sink.flush().await.is_err() {
+            return;
+        }
+    }
+    // Drain what was queued before the stop (e.g. the DPA), then shut the write side.
+    while let Ok(m) = rx.try_recv() {
+        if sink.feed(m).await.is_err() {
+            return;
+        }
+    }
+    let _ = sink.close().await;
+}
+
+fn origin(local: &LocalNode) -> Origin<'_> {
+    Origin { host: &local.origin_host, realm: &local.origin_realm }
+}
+
+/// The capabilities exchange (RFC 6733 5.3).
+async fn open(
+    reader: &mut Reader,
+    tx: &mpsc::Sender<Bytes>,
+    role: &Role,
+    node: &Node,
+    remote: SocketAddr,
+    local_ip: Option<IpAddr>,
+) -> Result<PeerInfo, CloseReason> {
+    let local = &node.local;
+    match role {
+        Role::Responder => {
+            let first = next_frame(reader, node.settings.cer_timeout).await?;
+            let header = Header::parse(&first).ok_or(CloseReason::FramingLost)?;
+            if !(header.is_request() && header.command_code == cmd::CAPABILITIES_EXCHANGE) {
+                // RFC 6733 5.3: CER is the first message on a connection.
+                warn!(command = header.command_code, "first message is not a CER; closing");
+                return Err(CloseReason::Rejected(0));
+            }
+            let msg = match Message::parse(&first).and_then(|m| m.check_types().map(|_| m)) {
+                Ok(m) => m,
+                Err(e) => {
+                    warn!(error = %e, "malformed CER");
+                    let mut buf = Vec::new();
+                    answer_decode_error(&mut buf, &first, origin(local), &e);
+                    let _ = tx.send(buf.into()).await;
+                    return Err(CloseReason::Rejected(e.result_code()));
+                }
+            };
+            let reject = |code: u32, text: String, failed: Option<Vec<u8>>| async move {
+                warn!(result_code = code, reason = %text, "CER rejected");
+                let mut buf = Vec::new();
+                write_cea(&mut buf, &header, local, local_ip, code, &[], Some(&text), failed.as_deref());
+                let _ = tx.send(buf.into()).await;
+                Err(CloseReason::Rejected(code))
+            };
+            let caps = match read_capabilities(&msg) {
+                Ok(c) => c,
+                Err(e) => {
+                    return reject(e.result_code(), e.to_string(), e.failed_avp().map(<[u8]>::to_vec)).await;
+                }
+            };
+            if let Some(allowed) = &node.settings.allowed_hosts {
+                // RFC 6733 5.3 / 7.1.3: an unknown peer is refused with 3010.
+                if !allowed.iter().any(|h| h.eq_ignore_ascii_case(&caps.origin_host)) {
+                    let text = format!("peer {} is not configured", caps.origin_host);
+                    return reject(rc::DIAMETER_UNKNOWN_PEER, text, None).await;
+                }
+            }
+            let router = node.router.load();
+            let apps = common_applications(router.applications(), &caps);
+            if apps.is_empty() {
+                let text = "no application in common".to_owned();
+                return reject(rc::DIAMETER_NO_COMMON_APPLICATION, text, None).await;
+            }
+            let mut buf = Vec::new();
+            write_cea(&mut buf, &header, local, local_ip, rc::DIAMETER_SUCCESS, &apps, None, None);
+            tx.send(buf.into()).await.map_err(|_| CloseReason::PeerClosed)?;
+            Ok(peer_info(caps, apps, remote))
+        }
+        Role::Initiator { applications, expect_host } => {
+            let hbh = rand::random();
+            let mut buf = Vec::new();
+            write_cer(&mut buf, local, local_ip, applications, hbh, node.e2e.next());
+            tx.send(buf.into()).await.map_err(|_| CloseReason::PeerClosed)?;
+            let answer = next_frame(reader, node.settings.cer_timeout).await?;
+            let msg = Message::parse(&answer).map_err(|e| {
+                warn!(error = %e, "malformed CEA");
+                CloseReason::Rejected(0)
+            })?;
+            if msg.header.is_request()
+                || msg.header.command_code != cmd::CAPABILITIES_EXCHANGE
+                || msg.header.hop_by_hop != hbh
+            {
+                warn!("expected a CEA to our CER");
+                return Err(CloseReason::Rejected(0));
+            }
+            let code = msg.result().map(|(_, c)| c).unwrap_or(0);
+            if code != rc::DIAMETER_SUCCESS {
+                warn!(result_code = code, error = msg.str(&base::ERROR_MESSAGE), "CER refused by peer");
+                return Err(CloseReason::Rejected(code));
+            }
+            let caps = read_capabilities(&msg).map_err(|e| {
+                warn!(error = %e, "CEA lacks required AVPs");
+                CloseReason::Rejected(e.result_code())
+            })?;
+            if let Some(h) = expect_host {
+                if !h.eq_ignore_ascii_case(&caps.origin_host) {
+                    warn!(expected = %h, got = %caps.origin_host, "peer answered with another Origin-Host");
+                }
+            }
+            let apps = common_applications(applications.iter().copied(), &caps);
+            Ok(peer_info(caps, apps, remote))
+        }
+    }
+}
+
+fn peer_info(
+    caps: super::capabilities::PeerCapabilities,
+    applications: Vec<Application>,
+    remote: SocketAddr,
+) -> PeerInfo {
+    PeerInfo {
+        connection_id: next_connection_id(),
+        origin_host: caps.origin_host.clone(),
+        origin_realm: caps.origin_realm.clone(),
+        remote,
+        caps,
+        applications,
+        connected_at: SystemTime::now(),
+    }
+}
+
+async fn next_frame(reader: &mut Reader, within: Duration) -> Result<Bytes, CloseReason> {
+    match timeout(within, reader.next()).await {
+        Err(_) => {
+            warn!("capabilities exchange timed out");
+            Err(CloseReason::Rejected(0))
+        }
+        Ok(None) => Err(CloseReason::PeerClosed),
+        Ok(Some(Err(e))) => {
+            warn!(error = %e, "closing");
+            Err(CloseReason::FramingLost)
+        }
+        Ok(Some(Ok(b))) => Ok(b),
+    }
+}
+
+/// The open state: until DPR/DPA, watchdog failure, framing loss or the peer closing.
+async fn serve(
+    reader: &mut Reader,
+    tx: &mpsc::Sender<Bytes>,
+    node: &Arc<Node>,
+    handle: &PeerHandle,
+    shutdown: CancellationToken,
+) -> CloseReason {
+    let settings = &node.settings;
+    let in_flight = TaskTracker::new();
+    let mut wd = Watchdog::new(settings.watchdog_interval, Instant::now());
+    // Set once we have sent DPR: the deadline for its DPA.
+    let mut dpr_deadline: Option<Instant> = None;
+    let far = Instant::now() + Duration::from_secs(86400 * 365);
+    let reason = loop {
+        tokio::select! {
+            frame = reader.next() => {
+                let bytes = match frame {
+                    None => break CloseReason::PeerClosed,
+                    Some(Err(e)) => {
+                        // RFC 6733 3: with the length field unusable there is no next message.
+                        warn!(error = %e, "closing the connection");
+                        break CloseReason::FramingLost;
+                    }
+                    Some(Ok(b)) => b,
+                };
+                let Some(h) = Header::parse(&bytes) else { break CloseReason::FramingLost };
+                let base_cmd = h.application_id == app::COMMON;
+                wd.on_receive(!h.is_request() && base_cmd && h.command_code == cmd::DEVICE_WATCHDOG, Instant::now());
+                if !h.is_request() {
+                    if base_cmd && h.command_code == cmd::DISCONNECT_PEER && dpr_deadline.is_some() {
+                        break CloseReason::Disconnected(None);
+                    }
+                    if !(base_cmd && h.command_code == cmd::DEVICE_WATCHDOG) && !handle.pending.complete(h.hop_by_hop, bytes) {
+                        // RFC 6733 6.2.1: an answer matching no request is discarded.
+                        debug!(hop_by_hop = h.hop_by_hop, "discarding an unexpected answer");
+                    }
+                    continue;
+                }
+                if base_cmd && h.command_code == cmd::DEVICE_WATCHDOG {
+                    let _ = tx.send(base_answer(&node.local, &bytes, &h)).await;
+                } else if base_cmd && h.command_code == cmd::DISCONNECT_PEER {
+                    // RFC 6733 5.4: answer, finish what is in flight, and let the sender close.
+                    let cause = Message::parse(&bytes).ok().and_then(|m| m.find(&base::DISCONNECT_CAUSE)).and_then(|a| a.as_enum().ok());
+                    info!(?cause, "peer sent DPR");
+                    in_flight.close();
+                    let _ = timeout(settings.shutdown_grace, in_flight.wait()).await;
+                    let _ = tx.send(base_answer(&node.local, &bytes, &h)).await;
+                    // Give the peer a moment to close first, as RFC 6733 5.4 has it.
+                    let _ = timeout(Duration::from_secs(1), drain_until_closed(reader)).await;
+                    break CloseReason::Disconnected(cause);
+                } else if base_cmd && h.command_code == cmd::CAPABILITIES_EXCHANGE {
+                    // A second CER on an open connection (RFC 6733 5.6 R-Open: error).
+                    let mut buf = Vec::new();
+                    let msg = Message::parse(&bytes).ok();
+                    error_answer(&mut buf, &h, msg.as_ref(), origin(&node.local), rc::DIAMETER_UNABLE_TO_COMPLY, Some("capabilities already exchanged"), None);
+                    let _ = tx.send(buf.into()).await;
+                } else {
+                    let node = node.clone();
+                    let peer = handle.info.clone();
+                    let tx = tx.clone();
+                    in_flight.spawn(async move {
+                        let answer = process_request(&node, peer, bytes).await;
+                        let _ = tx.send(answer).await;
+                    });
+                }
+            }
+            _ = sleep_until(wd.deadline()) => {
+                match wd.on_timeout(Instant::now()) {
+                    Action::SendDwr => {
+                        let mut buf = Vec::new();
+                        let mut b = MessageBuilder::new(&mut buf, flags::REQUEST, cmd::DEVICE_WATCHDOG, app::COMMON, rand::random(), node.e2e.next());
+                        b.origin(&node.local.origin_host, &node.local.origin_realm).u32(&base::ORIGIN_STATE_ID, node.local.origin_state_id);
+                        b.finish();
+                        let _ = tx.send(buf.into()).await;
+                    }
+                    Action::Close => {
+                        warn!("watchdog: no answer to DWR for two intervals; closing (RFC 3539 3.4.1)");
+                        break CloseReason::WatchdogExpired;
+                    }
+                    Action::None => debug!("watchdog: peer suspect"),
+                }
+            }
+            _ = shutdown.cancelled(), if dpr_deadline.is_none() => {
+                dpr_deadline = Some(send_dpr(node, tx, disconnect_cause::REBOOTING).await);
+            }
+            _ = handle.disconnect.cancelled(), if dpr_deadline.is_none() => {
+                dpr_deadline = Some(send_dpr(node, tx, disconnect_cause::DO_NOT_WANT_TO_TALK_TO_YOU).await);
+            }
+            _ = sleep_until(dpr_deadline.unwrap_or(far)), if dpr_deadline.is_some() => {
+                warn!("no DPA in time; closing");
+                break CloseReason::Disconnected(None);
+            }
+        }
+    };
+    in_flight.close();
+    if timeout(settings.shutdown_grace, in_flight.wait()).await.is_err() {
+        warn!(left = in_flight.len(), "in-flight requests still running at close");
+    }
+    reason
+}
+
+async fn drain_until_closed(reader: &mut Reader) {
+    while let Some(Ok(_)) = reader.next().await {}
+}
+
+async fn send_dpr(node: &Node, tx: &mpsc::Sender<Bytes>, cause: i32) -> Instant {
+    info!(cause, "sending DPR");
+    let mut buf = Vec::new();
+    let mut b = MessageBuilder::new(
+        &mut buf,
+        flags::REQUEST,
+        cmd::DISCONNECT_PEER,
+        app::COMMON,
+        rand::random(),
+        node.e2e.next(),
+    );
+    b.origin(&node.local.origin_host, &node.local.origin_realm).enumerated(&base::DISCONNECT_CAUSE, cause);
+    b.finish();
+    let _ = tx.send(buf.into()).await;
+    Instant::now() + node.settings.shutdown_grace
+}
+
+/// DWA (RFC 6733 5.5.2) or DPA (5.4.2): Result-Code, Origin-Host/Realm, and for DWA our
+/// Origin-State-Id.
+fn base_answer(local: &LocalNode, _req: &[u8], h: &Header) -> Bytes {
+    let mut buf = Vec::with_capacity(128);
+    let mut b = MessageBuilder::answer(&mut buf, h);
+    b.result_code(rc::DIAMETER_SUCCESS).origin(&local.origin_host, &local.origin_realm);
+    if h.command_code == cmd::DEVICE_WATCHDOG {
+        b.u32(&base::ORIGIN_STATE_ID, local.origin_state_id);
+    }
+    b.finish();
+    buf.into()
+}
+
+/// Checks a request and hands it to its handler. Every path returns exactly one answer.
+async fn process_request(node: &Node, peer: Arc<PeerInfo>, bytes: Bytes) -> Bytes {
+    let local = &node.local;
+    let fail = |h: &Header, m: Option<&Message<'_>>, code: u32, text: &str, failed: Option<&[u8]>| {
+        let mut buf = Vec::new();
+        error_answer(&mut buf, h, m, origin(local), code, Some(text), failed);
+        Bytes::from(buf)
+    };
+    let msg = match Message::parse(&bytes).and_then(|m| m.check_types().map(|_| m)) {
+        Ok(m) => m,
+        Err(e) => {
+            debug!(error = %e, "malformed request");
+            let mut buf = Vec::new();
+            answer_decode_error(&mut buf, &bytes, origin(local), &e);
+            return buf.into();
+        }
+    };
+    let h = msg.header;
+    // RFC 6733 6.1: every request carries Origin-Host and Origin-Realm.
+    for def in [&base::ORIGIN_HOST, &base::ORIGIN_REALM] {
+        if let Err(e) = msg.require(def) {
+            return fail(&h, Some(&msg), e.result_code(), &e.to_string(), e.failed_avp());
+        }
+    }
+    // RFC 6733 6.1.4: we are not a relay; a request for another realm or host is refused.
+    if let Some(realm) = msg.str(&base::DESTINATION_REALM) {
+        if !realm.eq_ignore_ascii_case(&local.origin_realm) {
+            return fail(
+                &h,
+                Some(&msg),
+                rc::DIAMETER_REALM_NOT_SERVED,
+                "Destination-Realm is not served here",
+                None,
+            );
+        }
+    }
+    if let Some(host) = msg.destination_host() {
+        if !host.eq_ignore_ascii_case(&local.origin_host) {
+            return fail(
+                &h,
+                Some(&msg),
+                rc::DIAMETER_UNABLE_TO_DELIVER,
+                "Destination-Host is not this node",
+                None,
+            );
+        }
+    }
+    let router = node.router.load();
+    let handler = match router.route(h.application_id, h.command_code) {
+        _ if !peer.supports(h.application_id) => {
+            return fail(
+                &h,
+                Some(&msg),
+                rc::DIAMETER_APPLICATION_UNSUPPORTED,
+                "application not negotiated on this connection",
+                None,
+            );
+        }
+        Route::NoApplication => {
+            return fail(
+                &h,
+                Some(&msg),
+                rc::DIAMETER_APPLICATION_UNSUPPORTED,
+                "application not served",
+                None,
+            );
+        }
+        Route::NoCommand => {
+            return fail(
+                &h,
+                Some(&msg),
+                rc::DIAMETER_COMMAND_UNSUPPORTED,
+                "command not served by this application",
+                None,
+            );
+        }
+        Route::Found(handler) => handler.clone(),
+    };
+    drop(router);
+    let ctx = RequestContext { peer };
+    let outcome = AssertUnwindSafe(handler.handle(ctx, bytes.clone())).catch_unwind().await;
+    match outcome {
+        Ok(Ok(answer)) => answer,
+        Ok(Err(e)) => {
+            warn!(command = h.command_code, error = %e, "handler failed");
+            fail(&h, Some(&msg), e.result_code, &e.reason, None)
+        }
+        Err(_) => {
+            warn!(command = h.command_code, "handler panicked");
+            fail(&h, Some(&msg), rc::DIAMETER_UNABLE_TO_COMPLY, "internal error", None)
+        }
+    }
+}

@@ -1,0 +1,11 @@
+//! The Diameter node: socket, framing codec, peer state machine, router, and back.
+
+pub mod capabilities;
+pub mod client;
+pub mod codec;
+pub mod connection;
+pub mod peers;
+pub mod pending;
+pub mod router;
+pub mod server;
+pub mod watchdog;
