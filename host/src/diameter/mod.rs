@@ -8,4 +8,5 @@ pub mod peers;
 pub mod pending;
 pub mod router;
 pub mod server;
+pub mod testing;
 pub mod watchdog;

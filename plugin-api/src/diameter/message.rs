@@ -106,7 +106,7 @@ impl<'a> Message<'a> {
     /// Checks every AVP the dictionary knows against its data type (RFC 6733 4.2-4.4),
     /// recursing into Grouped AVPs. Unknown AVPs are left to the application.
     pub fn check_types(&self) -> Result<(), MessageError> {
-        check_types_in(self.avp_bytes())
+        check_types_in(self.avp_bytes(), 0)
     }
 
     /// Fails with 5005 when `def` is absent at the top level.
@@ -124,15 +124,21 @@ fn check_avps(buf: &[u8], depth: u32) -> Result<(), MessageError> {
         if avp.flags & avp_flags::RESERVED != 0 {
             return Err(MessageError::AvpBits { code: avp.code, failed_avp: avp.raw().to_vec() });
         }
-        if depth < 16 && dictionary::lookup(avp.code, avp.vendor_id).is_some_and(|d| d.ty == AvpType::Grouped)
-        {
+        if depth < 16 && descend(&avp) {
             check_avps(avp.payload(), depth + 1)?;
         }
     }
     Ok(())
 }
 
-fn check_types_in(buf: &[u8]) -> Result<(), MessageError> {
+/// Whether to check inside a Grouped AVP. Failed-AVP is exempt: it carries copies of
+/// offending AVPs, which are malformed by definition (RFC 6733 7.5).
+fn descend(avp: &Avp<'_>) -> bool {
+    avp.code != base::FAILED_AVP.code
+        && dictionary::lookup(avp.code, avp.vendor_id).is_some_and(|d| d.ty == AvpType::Grouped)
+}
+
+fn check_types_in(buf: &[u8], depth: u32) -> Result<(), MessageError> {
     for avp in AvpIter::new(buf).filter_map(Result::ok) {
         let Some(def) = dictionary::lookup(avp.code, avp.vendor_id) else {
             continue;
@@ -159,8 +165,8 @@ fn check_types_in(buf: &[u8]) -> Result<(), MessageError> {
         if !ok_value {
             return Err(MessageError::AvpValue { code: avp.code, failed_avp: avp.raw().to_vec() });
         }
-        if def.ty == AvpType::Grouped {
-            check_types_in(avp.payload())?;
+        if depth < 16 && descend(&avp) {
+            check_types_in(avp.payload(), depth + 1)?;
         }
     }
     Ok(())
