@@ -98,7 +98,10 @@ pub struct RawPeer {
 
 impl RawPeer {
     pub async fn connect(addr: SocketAddr) -> RawPeer {
-        let stream = TcpStream::connect(addr).await.expect("connect");
+        Self::from_stream(TcpStream::connect(addr).await.expect("connect"))
+    }
+
+    pub fn from_stream(stream: TcpStream) -> RawPeer {
         stream.set_nodelay(true).unwrap();
         RawPeer { stream, buf: BytesMut::new(), codec: DiameterCodec::new(1 << 20) }
     }
