@@ -32,10 +32,18 @@ async fn main() -> anyhow::Result<()> {
     let s6a = Application { id: apps::S6A, vendor_id: VENDOR_3GPP };
     let host = cfg.diameter.origin_host.0.clone();
     let realm = cfg.diameter.origin_realm.0.clone();
-    let quick = Arc::new(SuccessHandler { origin_host: host.clone(), origin_realm: realm.clone(), delay: Duration::ZERO });
-    let slow = Arc::new(SuccessHandler { origin_host: host, origin_realm: realm, delay: Duration::from_secs(1) });
+    let quick = Arc::new(SuccessHandler {
+        origin_host: host.clone(),
+        origin_realm: realm.clone(),
+        delay: Duration::ZERO,
+    });
+    let slow =
+        Arc::new(SuccessHandler { origin_host: host, origin_realm: realm, delay: Duration::from_secs(1) });
     let mut router = Router::new();
-    router.add(s6a, cmd::AUTHENTICATION_INFORMATION, quick.clone()).add(s6a, cmd::UPDATE_LOCATION, quick).add(s6a, 999, slow);
+    router
+        .add(s6a, cmd::AUTHENTICATION_INFORMATION, quick.clone())
+        .add(s6a, cmd::UPDATE_LOCATION, quick)
+        .add(s6a, 999, slow);
     let running = app::start(&cfg, router).await?;
     // Tests read the bound addresses from this line.
     println!("diameter={} api={}", running.diameter_addrs[0], running.api_addr);

@@ -7,7 +7,9 @@ use std::time::Duration;
 use common::*;
 use plughss::diameter::client::{Client, ClientOptions, ConnectError};
 use plughss::diameter::connection::CloseReason;
-use plughss_plugin_api::diameter::{HEADER_LEN, Message, MessageBuilder, avp_flags, flags, result_code as rc};
+use plughss_plugin_api::diameter::{
+    HEADER_LEN, Message, MessageBuilder, avp_flags, flags, result_code as rc,
+};
 use plughss_plugin_api::dictionary::{VENDOR_3GPP, app as apps, base, cmd};
 
 fn parse(b: &[u8]) -> Message<'_> {
@@ -27,7 +29,13 @@ async fn cea_advertises_only_the_common_applications() {
     assert_eq!(m.result(), Some((0, rc::DIAMETER_SUCCESS)));
     assert_eq!(m.origin_host(), Some(HSS_HOST));
     assert_eq!(m.origin_realm(), Some(HSS_REALM));
-    for def in [&base::HOST_IP_ADDRESS, &base::VENDOR_ID, &base::PRODUCT_NAME, &base::ORIGIN_STATE_ID, &base::FIRMWARE_REVISION] {
+    for def in [
+        &base::HOST_IP_ADDRESS,
+        &base::VENDOR_ID,
+        &base::PRODUCT_NAME,
+        &base::ORIGIN_STATE_ID,
+        &base::FIRMWARE_REVISION,
+    ] {
         assert!(m.find(def).is_some(), "CEA lacks {}", def.name);
     }
     assert_eq!(m.find(&base::HOST_IP_ADDRESS).unwrap().as_address().unwrap().to_string(), "127.0.0.1");
@@ -137,7 +145,9 @@ async fn dpr_is_answered_then_closed() {
 #[tokio::test]
 async fn client_disconnect_gets_dpa() {
     let node = start_node(test_config()).await;
-    let c = Client::connect(node.diameter_addrs[0], ClientOptions::new("mme.d", "client.local", vec![S6A])).await.unwrap();
+    let c = Client::connect(node.diameter_addrs[0], ClientOptions::new("mme.d", "client.local", vec![S6A]))
+        .await
+        .unwrap();
     assert_eq!(c.peer().info().origin_host, HSS_HOST);
     assert_eq!(c.peer().info().applications, vec![S6A]);
     let answer = c.request(request(apps::S6A, cmd::AUTHENTICATION_INFORMATION, 0, "s;d")).await.unwrap();
@@ -148,7 +158,8 @@ async fn client_disconnect_gets_dpa() {
 #[tokio::test]
 async fn client_reports_rejection() {
     let node = start_node(test_config()).await;
-    let r = Client::connect(node.diameter_addrs[0], ClientOptions::new("mme.e", "client.local", vec![SH])).await;
+    let r =
+        Client::connect(node.diameter_addrs[0], ClientOptions::new("mme.e", "client.local", vec![SH])).await;
     assert!(matches!(r, Err(ConnectError::Rejected(CloseReason::Rejected(5010)))), "{:?}", r.err());
 }
 
@@ -186,9 +197,14 @@ async fn unknown_command_is_3001() {
 
 #[tokio::test]
 async fn unserved_application_is_3007() {
-    error_answer_for(&request(apps::SH, cmd::USER_DATA, 1, "s;3007"), rc::DIAMETER_APPLICATION_UNSUPPORTED).await;
+    error_answer_for(&request(apps::SH, cmd::USER_DATA, 1, "s;3007"), rc::DIAMETER_APPLICATION_UNSUPPORTED)
+        .await;
     // Cx is served but was not negotiated on this S6a-only connection.
-    error_answer_for(&request(apps::CX, cmd::MULTIMEDIA_AUTH, 2, "s;3007b"), rc::DIAMETER_APPLICATION_UNSUPPORTED).await;
+    error_answer_for(
+        &request(apps::CX, cmd::MULTIMEDIA_AUTH, 2, "s;3007b"),
+        rc::DIAMETER_APPLICATION_UNSUPPORTED,
+    )
+    .await;
 }
 
 #[tokio::test]
@@ -265,7 +281,9 @@ async fn handler_failure_and_panic_are_5012_and_the_node_lives_on() {
 async fn other_realm_is_3003() {
     let mut buf = Vec::new();
     let mut b = MessageBuilder::request(&mut buf, cmd::AUTHENTICATION_INFORMATION, apps::S6A, 1, 1);
-    b.str(&base::SESSION_ID, "s;3003").origin("mme.client.local", "client.local").str(&base::DESTINATION_REALM, "elsewhere");
+    b.str(&base::SESSION_ID, "s;3003")
+        .origin("mme.client.local", "client.local")
+        .str(&base::DESTINATION_REALM, "elsewhere");
     b.finish();
     error_answer_for(&buf, rc::DIAMETER_REALM_NOT_SERVED).await;
 }

@@ -15,7 +15,8 @@ use tokio::net::TcpListener;
 
 /// Accepts the node's connection, checks its CER and answers CEA advertising S6a.
 async fn accept_and_answer_cer(l: &TcpListener) -> RawPeer {
-    let (stream, _) = tokio::time::timeout(Duration::from_secs(10), l.accept()).await.expect("node dials").unwrap();
+    let (stream, _) =
+        tokio::time::timeout(Duration::from_secs(10), l.accept()).await.expect("node dials").unwrap();
     let mut p = RawPeer::from_stream(stream);
     let cer = p.recv().await.expect("CER");
     let m = Message::parse(&cer).unwrap();
@@ -93,7 +94,10 @@ async fn dials_configured_peer_originates_requests_and_redials() {
     let r = tokio::join!(peers.request("mme.out", clr("mme.out")), p.recv()).0;
     assert!(matches!(r, Err(RequestError::Timeout(_))), "{r:?}");
     // An unknown destination is refused at once.
-    assert!(matches!(peers.request("mme.nowhere", clr("mme.nowhere")).await, Err(RequestError::UnknownPeer(_))));
+    assert!(matches!(
+        peers.request("mme.nowhere", clr("mme.nowhere")).await,
+        Err(RequestError::UnknownPeer(_))
+    ));
 
     // The peer drops the connection: the node dials again (backoff starts at 1 s).
     drop(p);

@@ -124,10 +124,10 @@ fn write_identity(
     apps: &[Application],
 ) {
     b.origin(&local.origin_host, &local.origin_realm);
-    if local.host_ips.is_empty() {
-        if let Some(ip) = local_ip {
-            b.address(&base::HOST_IP_ADDRESS, ip);
-        }
+    if local.host_ips.is_empty()
+        && let Some(ip) = local_ip
+    {
+        b.address(&base::HOST_IP_ADDRESS, ip);
     }
     for ip in &local.host_ips {
         b.address(&base::HOST_IP_ADDRESS, *ip);

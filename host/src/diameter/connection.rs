@@ -113,10 +113,7 @@ pub async fn run(
         let stop_writer = CancellationToken::new();
         let writer = tokio::spawn(write_loop(FramedWrite::new(wr, codec), rx, stop_writer.clone()));
 
-        let opened = match open(&mut reader, &tx, &role, &node, remote, local_ip).await {
-            Ok(info) => Ok(info),
-            Err(reason) => Err(reason),
-        };
+        let opened = open(&mut reader, &tx, &role, &node, remote, local_ip).await;
         let reason = match opened {
             Err(reason) => {
                 if let Some(r) = ready {
@@ -137,13 +134,13 @@ pub async fn run(
                     disconnect: CancellationToken::new(),
                     closed: CancellationToken::new(),
                 };
-                if let Some(old) = node.peers.insert(handle.clone()) {
-                    if !old.is_closed() {
-                        warn!(
-                            previous = old.info.connection_id,
-                            "a second connection from the same Origin-Host replaces the first for routing"
-                        );
-                    }
+                if let Some(old) = node.peers.insert(handle.clone())
+                    && !old.is_closed()
+                {
+                    warn!(
+                        previous = old.info.connection_id,
+                        "a second connection from the same Origin-Host replaces the first for routing"
+                    );
                 }
                 if let Some(r) = ready {
                     let _ = r.send(Ok(handle.clone()));
@@ -289,10 +286,10 @@ async fn open(
                 warn!(error = %e, "CEA lacks required AVPs");
                 CloseReason::Rejected(e.result_code())
             })?;
-            if let Some(h) = expect_host {
-                if !h.eq_ignore_ascii_case(&caps.origin_host) {
-                    warn!(expected = %h, got = %caps.origin_host, "peer answered with another Origin-Host");
-                }
+            if let Some(h) = expect_host
+                && !h.eq_ignore_ascii_case(&caps.origin_host)
+            {
+                warn!(expected = %h, got = %caps.origin_host, "peer answered with another Origin-Host");
             }
             let apps = common_applications(applications.iter().copied(), &caps);
             Ok(peer_info(caps, apps, remote))
@@ -364,7 +361,8 @@ async fn serve(
                     if base_cmd && h.command_code == cmd::DISCONNECT_PEER && dpr_deadline.is_some() {
                         break CloseReason::Disconnected(None);
                     }
-                    if !(base_cmd && h.command_code == cmd::DEVICE_WATCHDOG) && !handle.pending.complete(h.hop_by_hop, bytes) {
+                    let is_dwa = base_cmd && h.command_code == cmd::DEVICE_WATCHDOG;
+                    if !is_dwa && !handle.pending.complete(h.hop_by_hop, bytes) {
                         // RFC 6733 6.2.1: an answer matching no request is discarded.
                         debug!(hop_by_hop = h.hop_by_hop, "discarding an unexpected answer");
                     }
@@ -492,27 +490,27 @@ async fn process_request(node: &Node, peer: Arc<PeerInfo>, bytes: Bytes) -> Byte
         }
     }
     // RFC 6733 6.1.4: we are not a relay; a request for another realm or host is refused.
-    if let Some(realm) = msg.str(&base::DESTINATION_REALM) {
-        if !realm.eq_ignore_ascii_case(&local.origin_realm) {
-            return fail(
-                &h,
-                Some(&msg),
-                rc::DIAMETER_REALM_NOT_SERVED,
-                "Destination-Realm is not served here",
-                None,
-            );
-        }
+    if let Some(realm) = msg.str(&base::DESTINATION_REALM)
+        && !realm.eq_ignore_ascii_case(&local.origin_realm)
+    {
+        return fail(
+            &h,
+            Some(&msg),
+            rc::DIAMETER_REALM_NOT_SERVED,
+            "Destination-Realm is not served here",
+            None,
+        );
     }
-    if let Some(host) = msg.destination_host() {
-        if !host.eq_ignore_ascii_case(&local.origin_host) {
-            return fail(
-                &h,
-                Some(&msg),
-                rc::DIAMETER_UNABLE_TO_DELIVER,
-                "Destination-Host is not this node",
-                None,
-            );
-        }
+    if let Some(host) = msg.destination_host()
+        && !host.eq_ignore_ascii_case(&local.origin_host)
+    {
+        return fail(
+            &h,
+            Some(&msg),
+            rc::DIAMETER_UNABLE_TO_DELIVER,
+            "Destination-Host is not this node",
+            None,
+        );
     }
     let router = node.router.load();
     let handler = match router.route(h.application_id, h.command_code) {

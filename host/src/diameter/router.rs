@@ -61,9 +61,12 @@ pub enum Route<'a> {
     NoCommand,
 }
 
+/// The handlers of one application, by command code.
+type Commands = HashMap<u32, Arc<dyn Handler>>;
+
 #[derive(Default, Clone)]
 pub struct Router {
-    apps: HashMap<u32, (Application, HashMap<u32, Arc<dyn Handler>>)>,
+    apps: HashMap<u32, (Application, Commands)>,
 }
 
 impl Router {
