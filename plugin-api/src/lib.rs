@@ -14,3 +14,5 @@ extern crate std;
 
 pub mod diameter;
 pub mod dictionary;
+pub mod store;
+pub mod subscriber;

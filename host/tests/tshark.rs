@@ -1,0 +1,380 @@
+//! Wireshark's Diameter dissector as an independent judge of our bytes on the wire: a
+//! session against the node (CER/CEA, AIR/AIA, DWR/DWA, malformed requests and their
+//! RFC 6733 error answers, DPR/DPA) is captured on the loopback interface with tshark,
+//! and tshark's decoding must agree with what the test sent and received.
+
+mod common;
+
+use std::fmt;
+use std::path::Path;
+use std::process::Stdio;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use common::*;
+use plughss::diameter::client::{Client, ClientOptions};
+use plughss::diameter::connection::CloseReason;
+use plughss_plugin_api::diameter::{HEADER_LEN, Message, MessageBuilder, avp_flags, result_code as rc};
+use plughss_plugin_api::dictionary::{app as apps, base, cmd};
+use tokio::io::{AsyncBufReadExt, BufReader};
+use tokio::process::{Child, Command};
+
+const UNKNOWN_CMD: u32 = 4242;
+
+/// tshark's Expert Info severity "Error" (epan/proto.h PI_ERROR).
+const PI_ERROR: u32 = 0x0080_0000;
+
+/// Skips (or fails in CI) when tshark is missing.
+macro_rules! require {
+    ($what:expr) => {
+        match $what {
+            Ok(v) => v,
+            Err(why) if in_ci() => panic!("tshark is required in CI: {why}"),
+            Err(why) => {
+                eprintln!("skipped: {why}");
+                return;
+            }
+        }
+    };
+}
+
+/// One Diameter message on the wire.
+#[derive(Clone, PartialEq, Eq)]
+struct Wire {
+    /// tshark's TCP stream index: 0 for the first connection, 1 for the second.
+    stream: u32,
+    command: u32,
+    request: bool,
+    result: Option<u32>,
+}
+
+impl fmt::Debug for Wire {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let kind = if self.request { "R" } else { "A" };
+        write!(f, "s{}:{}{}", self.stream, self.command, kind)?;
+        if let Some(r) = self.result {
+            write!(f, "={r}")?;
+        }
+        Ok(())
+    }
+}
+
+/// What the test sent and received, in order.
+#[derive(Default)]
+struct Log(Vec<Wire>);
+
+impl Log {
+    fn sent(&mut self, stream: u32, bytes: &[u8]) {
+        let m = Message::parse(bytes);
+        // The malformed requests do not all parse; their header does.
+        let command = u32::from_be_bytes([0, bytes[5], bytes[6], bytes[7]]);
+        assert!(m.is_err() || m.unwrap().header.is_request());
+        self.0.push(Wire { stream, command, request: true, result: None });
+    }
+
+    fn received(&mut self, stream: u32, bytes: &[u8]) -> u32 {
+        let m = Message::parse(bytes).expect("the node's answer parses");
+        assert!(!m.header.is_request(), "the node sent a request {}", m.header.command_code);
+        let (_, code) = m.result().expect("Result-Code");
+        self.0.push(Wire { stream, command: m.header.command_code, request: false, result: Some(code) });
+        code
+    }
+}
+
+fn tshark_present() -> Result<(), String> {
+    match std::process::Command::new("tshark").arg("--version").output() {
+        Err(e) => Err(format!("cannot run tshark: {e} (see scripts/install-test-deps.sh)")),
+        Ok(o) if !o.status.success() => {
+            Err(format!("tshark --version failed: {}", String::from_utf8_lossy(&o.stderr)))
+        }
+        Ok(_) => Ok(()),
+    }
+}
+
+/// A running `tshark -i lo` writing a pcapng file.
+struct Capture {
+    child: Child,
+    stderr: Arc<Mutex<String>>,
+}
+
+impl Capture {
+    /// Starts capturing and returns once tshark says it is capturing.
+    async fn start(port: u16, file: &Path) -> Result<Capture, String> {
+        let mut child = Command::new("tshark")
+            .args(["-n", "-q", "-i", "lo", "-f", &format!("tcp port {port}"), "-w"])
+            .arg(file)
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped())
+            .kill_on_drop(true)
+            .spawn()
+            .map_err(|e| format!("cannot run tshark: {e}"))?;
+        let stderr = Arc::new(Mutex::new(String::new()));
+        let (tx, rx) = tokio::sync::oneshot::channel();
+        let mut lines = BufReader::new(child.stderr.take().unwrap()).lines();
+        let log = stderr.clone();
+        tokio::spawn(async move {
+            let mut tx = Some(tx);
+            while let Ok(Some(l)) = lines.next_line().await {
+                let capturing = l.contains("Capturing on");
+                log.lock().unwrap().push_str(&(l + "\n"));
+                if capturing {
+                    tx.take().map(|t| t.send(()));
+                }
+            }
+        });
+        match tokio::time::timeout(Duration::from_secs(15), rx).await {
+            Ok(Ok(())) => Ok(Capture { child, stderr }),
+            Ok(Err(_)) => {
+                let status = tokio::time::timeout(Duration::from_secs(5), child.wait()).await;
+                Err(format!(
+                    "tshark cannot capture on lo (exit {status:?}): {}",
+                    stderr.lock().unwrap().trim()
+                ))
+            }
+            Err(_) => {
+                Err(format!("tshark did not start capturing within 15 s: {}", stderr.lock().unwrap().trim()))
+            }
+        }
+    }
+
+    /// Lets the last packets reach the file, then stops tshark with SIGINT.
+    async fn stop(mut self) {
+        tokio::time::sleep(Duration::from_millis(500)).await;
+        let pid = self.child.id().expect("tshark still running").to_string();
+        let st = std::process::Command::new("kill").args(["-INT", &pid]).status().expect("run kill");
+        assert!(st.success(), "kill -INT {pid}: {st}");
+        match tokio::time::timeout(Duration::from_secs(10), self.child.wait()).await {
+            Ok(Ok(s)) => assert!(s.success(), "tshark exit {s}: {}", self.stderr.lock().unwrap()),
+            Ok(Err(e)) => panic!("waiting for tshark: {e}"),
+            Err(_) => {
+                let _ = self.child.kill().await;
+                panic!("tshark did not stop within 10 s of SIGINT: {}", self.stderr.lock().unwrap());
+            }
+        }
+    }
+}
+
+/// Runs tshark on the capture, decoding our port as Diameter; returns stdout.
+async fn read_capture(file: &Path, port: u16, extra: &[&str]) -> String {
+    let out = tokio::time::timeout(
+        Duration::from_secs(30),
+        Command::new("tshark")
+            .args(["-n", "-r"])
+            .arg(file)
+            .args(["-d", &format!("tcp.port=={port},diameter")])
+            .args(extra)
+            .stdin(Stdio::null())
+            .kill_on_drop(true)
+            .output(),
+    )
+    .await
+    .expect("tshark -r finishes within 30 s")
+    .expect("run tshark -r");
+    assert!(out.status.success(), "tshark -r {extra:?}: {}", String::from_utf8_lossy(&out.stderr));
+    String::from_utf8(out.stdout).expect("UTF-8 from tshark")
+}
+
+const FIELDS: &[&str] = &[
+    "frame.number",
+    "tcp.stream",
+    "tcp.srcport",
+    "diameter.cmd.code",
+    "diameter.flags.request",
+    "diameter.Result-Code",
+    "_ws.expert.severity",
+    "_ws.expert.message",
+];
+
+/// One output line of `-T fields`: the Diameter messages of one frame.
+struct Frame {
+    number: u32,
+    stream: u32,
+    srcport: u16,
+    messages: Vec<Wire>,
+    severities: Vec<u32>,
+    line: String,
+}
+
+fn parse_frames(out: &str) -> Vec<Frame> {
+    let list =
+        |s: &str| -> Vec<String> { s.split('|').filter(|x| !x.is_empty()).map(str::to_owned).collect() };
+    let num = |s: &str, line: &str| -> u32 {
+        s.parse().unwrap_or_else(|_| panic!("not a number {s:?} in tshark line {line:?}"))
+    };
+    let mut frames = Vec::new();
+    for line in out.lines() {
+        let f: Vec<&str> = line.split('\t').collect();
+        assert_eq!(f.len(), FIELDS.len(), "tshark line {line:?}");
+        let stream = num(f[1], line);
+        let codes = list(f[3]);
+        let reqs = list(f[4]);
+        let mut results = list(f[5]).into_iter();
+        assert_eq!(codes.len(), reqs.len(), "{line}");
+        let mut messages = Vec::new();
+        for (c, r) in codes.iter().zip(&reqs) {
+            let request = match r.as_str() {
+                "1" | "True" => true,
+                "0" | "False" => false,
+                other => panic!("request flag {other:?} in {line:?}"),
+            };
+            let result = if request { None } else { results.next().map(|r| num(&r, line)) };
+            messages.push(Wire { stream, command: num(c, line), request, result });
+        }
+        assert!(results.next().is_none(), "more Result-Codes than answers in {line:?}");
+        frames.push(Frame {
+            number: num(f[0], line),
+            stream,
+            srcport: f[2].parse().unwrap(),
+            messages,
+            severities: list(f[6]).iter().map(|s| num(s, line)).collect(),
+            line: line.to_owned(),
+        });
+    }
+    frames
+}
+
+fn air_with_bad_utf8_user_name(hbh: u32) -> Vec<u8> {
+    let mut buf = Vec::new();
+    let mut b = MessageBuilder::request(&mut buf, cmd::AUTHENTICATION_INFORMATION, apps::S6A, hbh, hbh);
+    b.str(&base::SESSION_ID, "s;5004")
+        .u32(&base::AUTH_SESSION_STATE, 1)
+        .origin("mme.client.local", "client.local")
+        .str(&base::DESTINATION_REALM, HSS_REALM);
+    b.avp_raw(base::USER_NAME.code, avp_flags::MANDATORY, 0, &[0xc3, 0x28]);
+    b.finish();
+    buf
+}
+
+fn air_without_origin_realm(hbh: u32) -> Vec<u8> {
+    let mut buf = Vec::new();
+    let mut b = MessageBuilder::request(&mut buf, cmd::AUTHENTICATION_INFORMATION, apps::S6A, hbh, hbh);
+    b.str(&base::SESSION_ID, "s;5005").str(&base::ORIGIN_HOST, "mme.client.local");
+    b.finish();
+    buf
+}
+
+fn air_with_reserved_avp_flag(hbh: u32) -> Vec<u8> {
+    let mut buf = request(apps::S6A, cmd::AUTHENTICATION_INFORMATION, hbh, "s;3009");
+    // A reserved bit on the Session-Id AVP's flags.
+    buf[HEADER_LEN + 4] |= 0x02;
+    buf
+}
+
+#[tokio::test]
+async fn tshark_decodes_a_session_and_agrees_with_us() {
+    require!(tshark_present());
+    let node = start_node(test_config()).await;
+    let addr = node.diameter_addrs[0];
+    let port = addr.port();
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("session.pcapng");
+    let capture = require!(Capture::start(port, &file).await);
+
+    let mut log = Log::default();
+    // Stream 0: our own client: CER/CEA, AIR/AIA, DPR/DPA.
+    let c = Client::connect(addr, ClientOptions::new("mme.tshark.local", "client.local", vec![S6A]))
+        .await
+        .unwrap();
+    let air = request(apps::S6A, cmd::AUTHENTICATION_INFORMATION, 0, "s;tshark-air");
+    let answer = c.request(air.clone()).await.unwrap();
+    assert_eq!(c.disconnect().await, CloseReason::Disconnected(None));
+    let mut cer = Vec::new();
+    plughss::diameter::capabilities::write_cer(
+        &mut cer,
+        &client_node("mme.tshark.local"),
+        None,
+        &[S6A],
+        1,
+        1,
+    );
+    log.sent(0, &cer);
+    log.0.push(Wire { stream: 0, command: cmd::CAPABILITIES_EXCHANGE, request: false, result: Some(2001) });
+    log.sent(0, &air);
+    assert_eq!(log.received(0, &answer), rc::DIAMETER_SUCCESS);
+    log.sent(0, &base_request(cmd::DISCONNECT_PEER, 1));
+    log.0.push(Wire { stream: 0, command: cmd::DISCONNECT_PEER, request: false, result: Some(2001) });
+
+    // Stream 1: raw bytes, one request at a time, every answer read.
+    let mut p = RawPeer::connect(addr).await;
+    let exchanges: Vec<(Vec<u8>, u32)> = vec![
+        (cer_bytes("mme.raw.local", &[S6A]), rc::DIAMETER_SUCCESS),
+        (base_request(cmd::DEVICE_WATCHDOG, 2), rc::DIAMETER_SUCCESS),
+        (request(apps::S6A, UNKNOWN_CMD, 3, "s;3001"), rc::DIAMETER_COMMAND_UNSUPPORTED),
+        (air_with_bad_utf8_user_name(4), rc::DIAMETER_INVALID_AVP_VALUE),
+        (air_without_origin_realm(5), rc::DIAMETER_MISSING_AVP),
+        (air_with_reserved_avp_flag(6), rc::DIAMETER_INVALID_AVP_BITS),
+        (request(apps::S6A, cmd::AUTHENTICATION_INFORMATION, 7, "s;ok"), rc::DIAMETER_SUCCESS),
+        (base_request(cmd::DISCONNECT_PEER, 8), rc::DIAMETER_SUCCESS),
+    ];
+    for (msg, want) in &exchanges {
+        p.send(msg).await;
+        log.sent(1, msg);
+        let a = p.recv().await.expect("an answer before close");
+        assert_eq!(log.received(1, &a), *want, "answer to {:?}", log.0.last());
+    }
+    assert!(p.closed_within(Duration::from_secs(3)).await, "closed after DPA");
+    capture.stop().await;
+    node.shutdown();
+
+    // What tshark decoded, frame by frame.
+    let mut args = vec!["-T", "fields", "-E", "separator=/t", "-E", "occurrence=a", "-E", "aggregator=|"];
+    for f in FIELDS {
+        args.extend(["-e", f]);
+    }
+    let out = read_capture(&file, port, &args).await;
+    let frames = parse_frames(&out);
+    let decoded: Vec<Wire> = frames.iter().flat_map(|f| f.messages.clone()).collect();
+    let ctx = format!("tshark:\n{out}\nsent and received: {:?}", log.0);
+
+    // (a) Every message we sent or received, and nothing else, in order.
+    assert_eq!(decoded.len(), log.0.len(), "number of Diameter messages decoded\n{ctx}");
+    assert_eq!(decoded, log.0, "tshark's reading of the session\n{ctx}");
+
+    // (b) No frame is malformed.
+    let malformed = read_capture(&file, port, &["-Y", "_ws.malformed"]).await;
+    assert!(malformed.trim().is_empty(), "tshark marks frames malformed:\n{malformed}\n{ctx}");
+
+    // (c) The Result-Codes tshark reads in the node's answers.
+    let from_node: Vec<&Frame> =
+        frames.iter().filter(|f| f.srcport == port && !f.messages.is_empty()).collect();
+    assert!(from_node.iter().flat_map(|f| &f.messages).all(|m| !m.request), "the node sent a request\n{ctx}");
+    let results: Vec<u32> = from_node.iter().flat_map(|f| &f.messages).filter_map(|m| m.result).collect();
+    assert_eq!(
+        results,
+        [2001, 2001, 2001, 2001, 2001, 3001, 5004, 5005, 3009, 2001, 2001],
+        "Result-Codes in the node's answers\n{ctx}"
+    );
+
+    // (d) No Expert Info of severity Error in anything the node sent. (Our malformed
+    // requests may carry some; they are the client's, not ours.)
+    let errors: Vec<&str> = from_node
+        .iter()
+        .filter(|f| f.severities.iter().any(|s| *s >= PI_ERROR))
+        .map(|f| f.line.as_str())
+        .collect();
+    assert!(errors.is_empty(), "expert errors in the node's answers:\n{}\n{ctx}", errors.join("\n"));
+    let filtered = read_capture(
+        &file,
+        port,
+        &[
+            "-Y",
+            &format!("tcp.srcport == {port} && _ws.expert.severity == error"),
+            "-T",
+            "fields",
+            "-e",
+            "frame.number",
+            "-e",
+            "_ws.expert.message",
+        ],
+    )
+    .await;
+    assert!(filtered.trim().is_empty(), "expert errors in the node's answers:\n{filtered}\n{ctx}");
+    // Warnings are reported, not failed on.
+    for f in &from_node {
+        if f.severities.iter().any(|s| *s > 0) {
+            eprintln!("tshark expert info in node frame {} (stream {}): {}", f.number, f.stream, f.line);
+        }
+    }
+    tokio::time::timeout(Duration::from_secs(5), node.wait()).await.expect("node stops");
+}

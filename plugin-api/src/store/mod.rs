@@ -1,0 +1,113 @@
+//! The subscriber store contract. A store is a native plugin: a crate implementing
+//! [`Store`] and exporting it with [`crate::declare_store!`] over a versioned C ABI
+//! ([`abi`]), so the host can load it from a shared library or link it in, and call it
+//! the same way. Every operation is synchronous and short; the host calls stores off
+//! its reactor threads.
+
+use alloc::string::String;
+use alloc::vec::Vec;
+
+use serde::{Deserialize, Serialize};
+
+use crate::subscriber::{AuthData, Subscriber};
+
+#[cfg(feature = "std")]
+pub mod abi;
+
+/// Why a store operation failed. Each maps to an API status and a Diameter result.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error, Serialize, Deserialize)]
+pub enum StoreError {
+    /// No such subscriber (API 404; S6a DIAMETER_ERROR_USER_UNKNOWN).
+    #[error("subscriber not found")]
+    NotFound,
+    /// The subscriber exists already (API 409).
+    #[error("subscriber already exists")]
+    Conflict,
+    /// A value the store cannot keep (API 400), naming the field.
+    #[error("invalid {field}: {reason}")]
+    Invalid { field: String, reason: String },
+    /// The backend cannot be reached now (Diameter 5012, API 503); retrying may work.
+    #[error("store unavailable: {0}")]
+    Unavailable(String),
+    /// The store does not implement this operation (an older plugin).
+    #[error("operation not supported by this store")]
+    Unsupported,
+    #[error("store error: {0}")]
+    Internal(String),
+}
+
+/// Whether [`Store::put`] creates or replaces.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum PutMode {
+    /// Fails with `Conflict` if the IMSI exists; `auth` is required.
+    Create,
+    /// Fails with `NotFound` if the IMSI does not exist; `auth: None` keeps the keys and
+    /// the SQN; the profile's `security.sqn` is ignored (only reserve/set move the SQN).
+    Update,
+}
+
+/// The serving MME as recorded by ULR/PUR (TS 29.272 7.2.3, 7.2.13).
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ServingNode {
+    pub mme_host: Option<String>,
+    pub mme_realm: Option<String>,
+    /// Unix seconds.
+    pub mme_timestamp: Option<i64>,
+    /// Set by PUR: the UE was purged from the MME.
+    pub purge_flag: bool,
+}
+
+/// IMS registration state as Cx SAR sets it (TS 29.228 6.1.2).
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ImsState {
+    pub scscf: Option<String>,
+    pub registration_state: String,
+}
+
+/// A subscriber store. Implementations must be safe to call from many threads at
+/// once; `reserve_sqn` must be atomic against concurrent callers, including other
+/// PlugHSS instances sharing the same backend.
+pub trait Store: Send + Sync + 'static {
+    /// Creates or replaces a subscriber (see [`PutMode`]).
+    fn put(&self, sub: &Subscriber, auth: Option<&AuthData>, mode: PutMode) -> Result<(), StoreError>;
+
+    /// Creates many subscribers (bulk import); existing IMSIs are replaced. The default
+    /// puts them one by one; stores override it to batch.
+    fn put_many(&self, subs: &[(Subscriber, AuthData)]) -> Result<(), StoreError> {
+        for (s, a) in subs {
+            match self.put(s, Some(a), PutMode::Create) {
+                Err(StoreError::Conflict) => self.put(s, Some(a), PutMode::Update)?,
+                r => r?,
+            }
+        }
+        Ok(())
+    }
+
+    /// The profile, with `security.sqn` set to the stored SQN.
+    fn get(&self, imsi: &str) -> Result<Option<Subscriber>, StoreError>;
+
+    /// Removes a subscriber; `Ok(false)` when there was none.
+    fn delete(&self, imsi: &str) -> Result<bool, StoreError>;
+
+    /// Up to `limit` profiles with IMSI greater than `after`, in IMSI order.
+    fn list(&self, after: Option<&str>, limit: usize) -> Result<Vec<Subscriber>, StoreError>;
+
+    /// The number of subscribers.
+    fn count(&self) -> Result<u64, StoreError>;
+
+    /// Keys and SQN, for the host's AuC only.
+    fn get_auth(&self, imsi: &str) -> Result<Option<AuthData>, StoreError>;
+
+    /// Atomically advances the stored SQN by `count * step` (modulo 2^48) and returns
+    /// the value it had: the caller owns SQNs `old, old+step, ..` below the new value.
+    fn reserve_sqn(&self, imsi: &str, count: u32, step: u64) -> Result<u64, StoreError>;
+
+    /// Sets the stored SQN (after a successful resynchronisation, TS 33.102 6.3.5).
+    fn set_sqn(&self, imsi: &str, sqn: u64) -> Result<(), StoreError>;
+
+    /// Records the serving MME and returns the one recorded before.
+    fn update_serving(&self, imsi: &str, node: &ServingNode) -> Result<ServingNode, StoreError>;
+
+    /// Records the IMS registration state.
+    fn set_ims_state(&self, imsi: &str, state: &ImsState) -> Result<(), StoreError>;
+}
