@@ -18,12 +18,15 @@ use crate::diameter::peers::PeerTable;
 use crate::diameter::pending::EndToEnd;
 use crate::diameter::router::{self, Router};
 use crate::diameter::server::{self, Outbound};
+use crate::runtime::services::{NodeIdentity, Services};
+use crate::runtime::{PluginRuntime, PluginSpec, ReloadReport};
 
 /// A started node.
 pub struct Running {
     pub diameter_addrs: Vec<SocketAddr>,
     pub api_addr: SocketAddr,
     pub node: Arc<Node>,
+    pub plugins: Arc<Plugins>,
     shutdown: CancellationToken,
     diameter: JoinHandle<()>,
     api: JoinHandle<()>,
@@ -42,8 +45,41 @@ impl Running {
     }
 }
 
-/// Binds everything first (so a port in use fails start-up), then serves.
+/// The plugin runtime and where its configuration comes from, for reloads.
+pub struct Plugins {
+    pub runtime: PluginRuntime,
+    /// The configuration file to re-read on reload; without one, the plugins' files are
+    /// re-read with the settings given at start.
+    pub config_path: Option<std::path::PathBuf>,
+    pub specs: std::sync::Mutex<Vec<PluginSpec>>,
+}
+
+impl Plugins {
+    /// Re-reads the configuration (if any) and reloads changed plugins.
+    pub async fn reload(&self) -> anyhow::Result<ReloadReport> {
+        let specs = match &self.config_path {
+            Some(p) => {
+                let cfg = Config::load(p)?;
+                PluginSpec::from_config(&cfg.plugin)
+            }
+            None => self.specs.lock().unwrap_or_else(|p| p.into_inner()).clone(),
+        };
+        *self.specs.lock().unwrap_or_else(|p| p.into_inner()) = specs.clone();
+        Ok(self.runtime.reload(specs).await)
+    }
+}
+
+/// Binds everything first (so a port in use fails start-up), loads the plugins, then
+/// serves. `router` holds native handlers (the plugins' routes are added to it).
 pub async fn start(cfg: &Config, router: Router) -> anyhow::Result<Running> {
+    start_with(cfg, router, None).await
+}
+
+pub async fn start_with(
+    cfg: &Config,
+    base: Router,
+    config_path: Option<std::path::PathBuf>,
+) -> anyhow::Result<Running> {
     let d = &cfg.diameter;
     let listeners = server::bind(&d.listen).await?;
     let diameter_addrs = listeners.iter().filter_map(|l| l.local_addr().ok()).collect::<Vec<_>>();
@@ -67,8 +103,8 @@ pub async fn start(cfg: &Config, router: Router) -> anyhow::Result<Running> {
                 .unwrap_or(1),
             firmware_revision: LocalNode::firmware_from_version(env!("CARGO_PKG_VERSION")),
         },
-        router: router::shared(router),
-        peers: PeerTable::default(),
+        router: router::shared(Router::new()),
+        peers: Arc::new(PeerTable::default()),
         settings: Settings {
             watchdog_interval: d.watchdog_interval,
             max_message_size: d.max_message_size.0,
@@ -79,6 +115,21 @@ pub async fn start(cfg: &Config, router: Router) -> anyhow::Result<Running> {
         },
         e2e: Arc::new(EndToEnd::new()),
     });
+    let services = Arc::new(Services {
+        identity: NodeIdentity {
+            origin_host: d.origin_host.0.clone(),
+            origin_realm: d.origin_realm.0.clone(),
+            mcc: cfg.plmn.mcc.0.clone(),
+            mnc: cfg.plmn.mnc.0.clone(),
+        },
+        peers: node.peers.clone(),
+    });
+    let specs = PluginSpec::from_config(&cfg.plugin);
+    let fuel = specs.iter().any(|s| s.limits.fuel.is_some());
+    let cache = cfg.data_dir().join("plugin-cache");
+    let runtime = PluginRuntime::new(services, base, node.router.clone(), Some(cache), fuel)?;
+    runtime.start(specs.clone()).await?;
+    let plugins = Arc::new(Plugins { runtime, config_path, specs: std::sync::Mutex::new(specs) });
     let outbound = d
         .peer
         .iter()
@@ -87,7 +138,7 @@ pub async fn start(cfg: &Config, router: Router) -> anyhow::Result<Running> {
 
     let shutdown = CancellationToken::new();
     let diameter = tokio::spawn(server::run(listeners, outbound, node.clone(), shutdown.clone()));
-    let app = api::router(api::ApiState { node: node.clone() });
+    let app = api::router(api::ApiState { node: node.clone(), plugins: plugins.clone() });
     let api_stop = shutdown.clone();
     let api = tokio::spawn(async move {
         let _ = axum::serve(api_listener, app)
@@ -98,7 +149,27 @@ pub async fn start(cfg: &Config, router: Router) -> anyhow::Result<Running> {
         info!(addr = %a, origin_host = %d.origin_host, "Diameter listening (TCP)");
     }
     info!(addr = %api_addr, "REST API listening");
-    Ok(Running { diameter_addrs, api_addr, node, shutdown, diameter, api })
+    Ok(Running { diameter_addrs, api_addr, node, plugins, shutdown, diameter, api })
+}
+
+/// Reloads plugins on every SIGHUP until the process ends.
+pub fn reload_on_sighup(plugins: Arc<Plugins>) {
+    use tokio::signal::unix::{SignalKind, signal};
+    let Ok(mut hup) = signal(SignalKind::hangup()) else {
+        tracing::warn!("cannot install a SIGHUP handler; reload through the API instead");
+        return;
+    };
+    tokio::spawn(async move {
+        while hup.recv().await.is_some() {
+            info!("SIGHUP: reloading plugins");
+            match plugins.reload().await {
+                Ok(r) => {
+                    info!(loaded = ?r.loaded, unchanged = ?r.unchanged, removed = ?r.removed, failed = ?r.failed, "reload done")
+                }
+                Err(e) => tracing::warn!(error = %format!("{e:#}"), "reload failed; nothing changed"),
+            }
+        }
+    });
 }
 
 /// Resolves on SIGTERM or SIGINT.

@@ -18,6 +18,9 @@ pub struct Config {
     pub store: StoreConfig,
     pub plmn: PlmnConfig,
     pub log: LogConfig,
+    /// Application plugins: built-ins load by default; an entry with a built-in's name
+    /// overrides its settings, a `path` loads a component from a file.
+    pub plugin: Vec<PluginConfig>,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -83,6 +86,84 @@ pub struct PeerConfig {
     /// Dial this address and keep the connection up (re-dialled with backoff).
     #[serde(default)]
     pub connect: Option<SocketAddr>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PluginConfig {
+    pub name: String,
+    /// A `.wasm` component; without it, the built-in plugin of this name.
+    #[serde(default)]
+    pub path: Option<PathBuf>,
+    /// Refuse to load the file unless its SHA-256 (hex) matches.
+    #[serde(default)]
+    pub sha256: Option<Sha256Pin>,
+    #[serde(default = "yes")]
+    pub enabled: bool,
+    /// Granted capabilities; for a built-in without this key, what it asks for.
+    #[serde(default)]
+    pub capabilities: Option<Vec<CapabilityName>>,
+    /// Free-form settings handed to the plugin as JSON.
+    #[serde(default)]
+    pub config: toml::Table,
+    #[serde(default)]
+    pub limits: PluginLimits,
+}
+
+fn yes() -> bool {
+    true
+}
+
+#[derive(Debug, Clone, Copy, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct PluginLimits {
+    /// Linear memory cap per instance.
+    pub memory_mib: u32,
+    /// Time the plugin's own code may run per request (host calls excluded).
+    pub deadline_ms: u32,
+    /// Optional fuel per request (0 = unmetered). Metering costs a little per call.
+    pub fuel: u64,
+    /// Warm instances (and concurrent requests) per plugin.
+    pub instances: u32,
+}
+
+impl Default for PluginLimits {
+    fn default() -> Self {
+        PluginLimits { memory_mib: 64, deadline_ms: 200, fuel: 0, instances: 32 }
+    }
+}
+
+/// A capability name as the configuration spells it.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(try_from = "String")]
+pub struct CapabilityName(pub String);
+
+impl TryFrom<String> for CapabilityName {
+    type Error = String;
+    fn try_from(s: String) -> Result<Self, String> {
+        if crate::runtime::capability::parse(&s).is_some() {
+            Ok(CapabilityName(s))
+        } else {
+            Err(format!("unknown capability {s:?}; expected one of {:?}", crate::runtime::capability::ALL))
+        }
+    }
+}
+
+/// A SHA-256 digest in hex.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(try_from = "String")]
+pub struct Sha256Pin(pub String);
+
+impl TryFrom<String> for Sha256Pin {
+    type Error = String;
+    fn try_from(s: String) -> Result<Self, String> {
+        let t = s.trim().to_ascii_lowercase();
+        if t.len() == 64 && t.bytes().all(|b| b.is_ascii_hexdigit()) {
+            Ok(Sha256Pin(t))
+        } else {
+            Err("sha256 must be 64 hex digits".into())
+        }
+    }
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -260,6 +341,12 @@ impl Config {
         }
         if self.diameter.watchdog_interval < Duration::from_millis(100) {
             return Err(ConfigError::Invalid("diameter.watchdog_interval: must be at least 100ms".into()));
+        }
+        let mut names = std::collections::HashSet::new();
+        for (i, p) in self.plugin.iter().enumerate() {
+            if !names.insert(&p.name) {
+                return Err(ConfigError::Invalid(format!("plugin[{i}].name: {} is listed twice", p.name)));
+            }
         }
         let mut seen = std::collections::HashSet::new();
         for (i, p) in self.diameter.peer.iter().enumerate() {

@@ -12,7 +12,12 @@ extern crate alloc;
 #[cfg(feature = "std")]
 extern crate std;
 
+// Generated guest bindings name the crate by its own name.
+extern crate self as plughss_plugin_api;
+
 pub mod diameter;
 pub mod dictionary;
+#[cfg(feature = "guest")]
+pub mod guest;
 pub mod store;
 pub mod subscriber;

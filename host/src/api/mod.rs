@@ -7,7 +7,7 @@ use std::time::UNIX_EPOCH;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use axum::routing::get;
+use axum::routing::{get, post};
 use axum::{Json, Router};
 use serde_json::json;
 
@@ -16,12 +16,15 @@ use crate::diameter::connection::Node;
 #[derive(Clone)]
 pub struct ApiState {
     pub node: Arc<Node>,
+    pub plugins: Arc<crate::app::Plugins>,
 }
 
 pub fn router(state: ApiState) -> Router {
     Router::new()
         .route("/api/v1/health", get(health))
         .route("/api/v1/peers", get(peers))
+        .route("/api/v1/plugins", get(plugins))
+        .route("/api/v1/plugins/reload", post(reload_plugins))
         .fallback(not_found)
         .with_state(state)
 }
@@ -69,4 +72,17 @@ async fn peers(State(s): State<ApiState>) -> Json<serde_json::Value> {
         })
         .collect();
     Json(json!({ "peers": list }))
+}
+
+async fn plugins(State(s): State<ApiState>) -> Json<serde_json::Value> {
+    Json(json!({ "plugins": s.plugins.runtime.status() }))
+}
+
+/// Reloads plugins; 200 with the report, or 422 when the configuration cannot be read
+/// (nothing changes then).
+async fn reload_plugins(State(s): State<ApiState>) -> Result<Json<serde_json::Value>, ApiError> {
+    match s.plugins.reload().await {
+        Ok(r) => Ok(Json(serde_json::to_value(r).unwrap_or_default())),
+        Err(e) => Err(ApiError(StatusCode::UNPROCESSABLE_ENTITY, format!("{e:#}"))),
+    }
 }

@@ -71,7 +71,7 @@ pub fn run(args: ServeArgs) -> ExitCode {
             error!(dir = %data_dir.display(), error = %e, "cannot create the data directory");
             return ExitCode::FAILURE;
         }
-        let running = match app::start(&cfg, Router::new()).await {
+        let running = match app::start_with(&cfg, Router::new(), args.config.clone()).await {
             Ok(r) => r,
             Err(e) => {
                 error!("{e:#}");
@@ -79,6 +79,7 @@ pub fn run(args: ServeArgs) -> ExitCode {
             }
         };
         info!(data_dir = %data_dir.display(), "PlugHSS {} started", env!("CARGO_PKG_VERSION"));
+        app::reload_on_sighup(running.plugins.clone());
         app::termination_signal().await;
         running.shutdown();
         running.wait().await;

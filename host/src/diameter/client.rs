@@ -70,7 +70,7 @@ impl Client {
                 firmware_revision: LocalNode::firmware_from_version(env!("CARGO_PKG_VERSION")),
             },
             router: router::shared(Router::new()),
-            peers: PeerTable::default(),
+            peers: Arc::new(PeerTable::default()),
             settings: opts.settings,
             e2e: Arc::new(EndToEnd::new()),
         });

@@ -56,7 +56,7 @@ impl Default for Settings {
 pub struct Node {
     pub local: LocalNode,
     pub router: SharedRouter,
-    pub peers: PeerTable,
+    pub peers: Arc<PeerTable>,
     pub settings: Settings,
     pub e2e: Arc<EndToEnd>,
 }

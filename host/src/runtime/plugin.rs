@@ -1,0 +1,341 @@
+//! One loaded plugin: its compiled component, a pool of warm instances, the per-call
+//! limits, and the router handler that runs a request through it.
+
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use anyhow::{Context, bail};
+use bytes::Bytes;
+use plughss_plugin_api::diameter::{Header, Message};
+use tokio::sync::Semaphore;
+use wasmtime::component::{Component, Linker};
+use wasmtime::{ResourceLimiter, Store, Trap, UpdateDeadline};
+
+use super::bindings::plughss::plugin::events::SubscriberEvent;
+use super::bindings::plughss::plugin::types::PluginInfo;
+use super::bindings::{Application as Bindings, ApplicationPre, Capability};
+use super::engine::{EPOCH_TICK, PluginEngine};
+use super::services::Services;
+use super::state::{Counters, HostState, PluginMeta};
+use crate::diameter::router::{Application, Handler, HandlerError, HandlerFuture, RequestContext};
+
+/// What the plugin said about itself.
+#[derive(Debug, Clone)]
+pub struct Description {
+    pub name: String,
+    pub version: String,
+    pub applications: Vec<(Application, Vec<u32>)>,
+    pub wanted: Vec<Capability>,
+}
+
+impl From<PluginInfo> for Description {
+    fn from(i: PluginInfo) -> Self {
+        Description {
+            name: i.name,
+            version: i.version,
+            applications: i
+                .applications
+                .into_iter()
+                .map(|a| (Application { id: a.id, vendor_id: a.vendor_id }, a.commands))
+                .collect(),
+            wanted: i.capabilities,
+        }
+    }
+}
+
+struct Warm {
+    store: Store<HostState>,
+    app: Bindings,
+}
+
+pub struct LoadedPlugin {
+    pub meta: Arc<PluginMeta>,
+    pub description: Description,
+    pub sha256: String,
+    /// "builtin" or the file path.
+    pub source: String,
+    engine: wasmtime::Engine,
+    /// Whether the engine meters fuel (then `limits.fuel` applies).
+    fuel: bool,
+    pre: ApplicationPre<HostState>,
+    services: Arc<Services>,
+    idle: Mutex<Vec<Warm>>,
+    slots: Semaphore,
+}
+
+/// Why a call failed, for the log and the counters.
+enum Failure {
+    Deadline,
+    Memory,
+    Fuel,
+    Trap(String),
+}
+
+impl ResourceLimiter for HostState {
+    fn memory_growing(
+        &mut self,
+        _current: usize,
+        desired: usize,
+        _max: Option<usize>,
+    ) -> wasmtime::Result<bool> {
+        if desired > self.meta.limits.memory_bytes {
+            self.memory_exceeded = true;
+            // An error here traps the guest (rather than failing the grow quietly), so a
+            // plugin that allocates past its cap stops at once.
+            wasmtime::bail!("memory limit of {} MiB exceeded", self.meta.limits.memory_bytes >> 20);
+        }
+        Ok(true)
+    }
+
+    fn table_growing(
+        &mut self,
+        _current: usize,
+        desired: usize,
+        _max: Option<usize>,
+    ) -> wasmtime::Result<bool> {
+        Ok(desired <= 100_000)
+    }
+}
+
+impl LoadedPlugin {
+    /// Compiles (or loads from cache), links, instantiates once and asks `describe`.
+    pub async fn load(
+        engine: &PluginEngine,
+        linker: &Linker<HostState>,
+        meta: Arc<PluginMeta>,
+        wasm: &[u8],
+        source: String,
+        services: Arc<Services>,
+    ) -> anyhow::Result<Arc<LoadedPlugin>> {
+        let sha256 = super::sha256_hex(wasm);
+        let component: Component = {
+            let (eng, cache, w, h) =
+                (engine.engine.clone(), engine.cache_dir(), wasm.to_vec(), sha256.clone());
+            tokio::task::spawn_blocking(move || super::engine::compile_cached(&eng, cache.as_deref(), &w, &h))
+                .await
+                .context("compile task")??
+        };
+        let pre = linker
+            .instantiate_pre(&component)
+            .map_err(anyhow::Error::from)
+            .context("linking the plugin's imports")?;
+        let pre = ApplicationPre::new(pre)
+            .map_err(anyhow::Error::from)
+            .context("the component is not a PlugHSS application (world plughss:plugin/application@0.1.0)")?;
+        let instances = meta.limits.instances.max(1);
+        let plugin = LoadedPlugin {
+            meta: meta.clone(),
+            description: Description {
+                name: meta.name.clone(),
+                version: String::new(),
+                applications: Vec::new(),
+                wanted: Vec::new(),
+            },
+            sha256,
+            source,
+            engine: engine.engine.clone(),
+            fuel: engine.fuel,
+            pre,
+            services,
+            idle: Mutex::new(Vec::new()),
+            slots: Semaphore::new(instances),
+        };
+        let mut w = plugin.instantiate().await?;
+        w.store.data_mut().begin_call();
+        w.store.set_epoch_deadline(ticks(meta.limits.deadline));
+        let info = w
+            .app
+            .call_describe(&mut w.store)
+            .await
+            .map_err(anyhow::Error::from)
+            .context("calling describe")?;
+        let description = Description::from(info);
+        if description.applications.is_empty() || description.applications.iter().any(|(_, c)| c.is_empty()) {
+            bail!("describe names no application or an application with no command");
+        }
+        let plugin = LoadedPlugin { description, ..plugin };
+        plugin.idle.lock().unwrap_or_else(|p| p.into_inner()).push(w);
+        Ok(Arc::new(plugin))
+    }
+
+    async fn instantiate(&self) -> anyhow::Result<Warm> {
+        let mut store = Store::new(&self.engine, HostState::new(self.meta.clone(), self.services.clone()));
+        store.limiter(|s| s as &mut dyn ResourceLimiter);
+        // At the deadline, stop the plugin if its own code has run too long; time spent
+        // waiting in host calls does not count. Otherwise yield to the executor and
+        // check again at the rest of its allowance.
+        store.epoch_deadline_callback(|ctx| {
+            let st = ctx.data();
+            let used = st.guest_time();
+            let limit = st.meta.limits.deadline;
+            if used >= limit {
+                Ok(UpdateDeadline::Interrupt)
+            } else {
+                Ok(UpdateDeadline::Yield(ticks(limit - used)))
+            }
+        });
+        let app = self
+            .pre
+            .instantiate_async(&mut store)
+            .await
+            .map_err(anyhow::Error::from)
+            .context("instantiating the plugin")?;
+        Counters::bump(&self.meta.counters.instances_created);
+        Ok(Warm { store, app })
+    }
+
+    async fn checkout(&self) -> anyhow::Result<Warm> {
+        let warm = self.idle.lock().unwrap_or_else(|p| p.into_inner()).pop();
+        match warm {
+            Some(w) => Ok(w),
+            None => self.instantiate().await,
+        }
+    }
+
+    fn checkin(&self, w: Warm) {
+        let mut idle = self.idle.lock().unwrap_or_else(|p| p.into_inner());
+        if idle.len() < self.meta.limits.instances {
+            idle.push(w);
+        }
+    }
+
+    fn prepare(&self, w: &mut Warm) -> anyhow::Result<()> {
+        w.store.data_mut().begin_call();
+        if let Some(f) = self.meta.limits.fuel {
+            if self.fuel {
+                w.store.set_fuel(f).map_err(anyhow::Error::from)?;
+            }
+        }
+        w.store.set_epoch_deadline(ticks(self.meta.limits.deadline));
+        Ok(())
+    }
+
+    fn classify(&self, w: &Warm, e: &wasmtime::Error) -> Failure {
+        if w.store.data().memory_exceeded {
+            return Failure::Memory;
+        }
+        match e.downcast_ref::<Trap>() {
+            Some(Trap::Interrupt) => Failure::Deadline,
+            Some(Trap::OutOfFuel) => Failure::Fuel,
+            _ => Failure::Trap(format!("{e:#}")),
+        }
+    }
+
+    /// Counts and logs a failed call; the instance is dropped by the caller.
+    fn record_failure(&self, f: &Failure, what: &str) -> HandlerError {
+        let c = &self.meta.counters;
+        Counters::bump(&c.traps);
+        let reason = match f {
+            Failure::Deadline => {
+                Counters::bump(&c.deadline_exceeded);
+                format!("deadline of {:?} exceeded", self.meta.limits.deadline)
+            }
+            Failure::Memory => {
+                Counters::bump(&c.memory_exceeded);
+                format!("memory limit of {} MiB exceeded", self.meta.limits.memory_bytes >> 20)
+            }
+            Failure::Fuel => "fuel exhausted".to_string(),
+            Failure::Trap(t) => format!("trapped: {t}"),
+        };
+        tracing::warn!(plugin = %self.meta.name, call = what, %reason, "plugin call failed; instance discarded");
+        HandlerError::unable_to_comply(format!("plugin {}: {reason}", self.meta.name))
+    }
+
+    /// Runs `handle` for one request and checks that what comes back is an answer to it.
+    pub async fn handle_request(&self, request: Bytes) -> Result<Bytes, HandlerError> {
+        Counters::bump(&self.meta.counters.requests);
+        let _slot =
+            self.slots.acquire().await.map_err(|_| HandlerError::unable_to_comply("plugin unloaded"))?;
+        let mut w = self.checkout().await.map_err(|e| {
+            tracing::warn!(plugin = %self.meta.name, error = %format!("{e:#}"), "cannot instantiate plugin");
+            HandlerError::unable_to_comply(format!("plugin {} cannot be instantiated", self.meta.name))
+        })?;
+        self.prepare(&mut w).map_err(|e| HandlerError::unable_to_comply(e.to_string()))?;
+        let outcome = w.app.call_handle(&mut w.store, &request).await;
+        let answer = match outcome {
+            Err(e) => {
+                let f = self.classify(&w, &e);
+                return Err(self.record_failure(&f, "handle"));
+            }
+            Ok(r) => r,
+        };
+        let denied = w.store.data().denied;
+        self.checkin(w);
+        if let Some(import) = denied {
+            // Fail closed: whatever the plugin answered, an ungranted call means 5012.
+            Counters::bump(&self.meta.counters.plugin_errors);
+            return Err(HandlerError::unable_to_comply(format!(
+                "plugin {} called {import} without the capability",
+                self.meta.name
+            )));
+        }
+        match answer {
+            Ok(bytes) => {
+                check_answer(&request, &bytes).map_err(|why| {
+                    Counters::bump(&self.meta.counters.plugin_errors);
+                    tracing::warn!(plugin = %self.meta.name, why, "plugin returned an invalid answer");
+                    HandlerError::unable_to_comply(format!(
+                        "plugin {} returned an invalid answer",
+                        self.meta.name
+                    ))
+                })?;
+                Counters::bump(&self.meta.counters.answered);
+                Ok(Bytes::from(bytes))
+            }
+            Err(he) => {
+                Counters::bump(&self.meta.counters.plugin_errors);
+                Err(HandlerError { result_code: he.result_code, reason: he.message })
+            }
+        }
+    }
+
+    /// Tells the plugin about a subscriber change.
+    pub async fn notify(&self, event: SubscriberEvent) -> Result<String, String> {
+        let _slot = self.slots.acquire().await.map_err(|_| "plugin unloaded".to_string())?;
+        let mut w = self.checkout().await.map_err(|e| format!("{e:#}"))?;
+        self.prepare(&mut w).map_err(|e| e.to_string())?;
+        match w.app.call_notify(&mut w.store, &event).await {
+            Ok(r) => {
+                self.checkin(w);
+                r
+            }
+            Err(e) => {
+                let f = self.classify(&w, &e);
+                Err(self.record_failure(&f, "notify").reason)
+            }
+        }
+    }
+}
+
+/// An answer must parse, be an answer (R clear) to the same command, and carry the
+/// request's identifiers (RFC 6733 6.2); anything else would corrupt the peer's state.
+fn check_answer(request: &[u8], answer: &[u8]) -> Result<(), &'static str> {
+    let req = Header::parse(request).ok_or("request header")?;
+    let m = Message::parse(answer).map_err(|_| "does not parse")?;
+    let h = m.header;
+    if h.is_request() {
+        return Err("has the R bit");
+    }
+    if h.command_code != req.command_code || h.application_id != req.application_id {
+        return Err("answers another command");
+    }
+    if h.hop_by_hop != req.hop_by_hop || h.end_to_end != req.end_to_end {
+        return Err("does not carry the request's identifiers");
+    }
+    Ok(())
+}
+
+/// A duration in epoch ticks, at least one.
+fn ticks(d: Duration) -> u64 {
+    (d.as_micros() / EPOCH_TICK.as_micros()).max(1) as u64
+}
+
+/// Routes the plugin's commands to it.
+pub struct PluginHandler(pub Arc<LoadedPlugin>);
+
+impl Handler for PluginHandler {
+    fn handle(&self, _ctx: RequestContext, request: Bytes) -> HandlerFuture {
+        let p = self.0.clone();
+        Box::pin(async move { p.handle_request(request).await })
+    }
+}

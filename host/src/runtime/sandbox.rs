@@ -1,0 +1,39 @@
+//! The WASI context every plugin gets: nothing. No preopened directories, no
+//! environment, no arguments, no sockets, no name lookup, stdio discarded, and clocks
+//! frozen at zero: a plugin learns only what the WIT imports tell it.
+
+use std::time::Duration;
+
+use wasmtime_wasi::{HostMonotonicClock, HostWallClock, WasiCtx};
+
+struct Frozen;
+
+impl HostWallClock for Frozen {
+    fn resolution(&self) -> Duration {
+        Duration::from_secs(1)
+    }
+
+    fn now(&self) -> Duration {
+        Duration::ZERO
+    }
+}
+
+impl HostMonotonicClock for Frozen {
+    fn resolution(&self) -> u64 {
+        1_000_000_000
+    }
+
+    fn now(&self) -> u64 {
+        0
+    }
+}
+
+pub fn wasi_context() -> WasiCtx {
+    WasiCtx::builder()
+        .allow_tcp(false)
+        .allow_udp(false)
+        .allow_ip_name_lookup(false)
+        .wall_clock(Frozen)
+        .monotonic_clock(Frozen)
+        .build()
+}
