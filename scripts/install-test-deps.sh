@@ -7,6 +7,10 @@ set -euo pipefail
 need_apt=()
 command -v tshark >/dev/null 2>&1 || need_apt+=(tshark)
 command -v python3 >/dev/null 2>&1 || need_apt+=(python3 python3-pip)
+# host/tests/plugin_c.rs builds the C plugin example (plugins/c-echo) with clang for
+# wasm32, linked by wasm-ld; no wasi-libc is needed.
+command -v clang-14 >/dev/null 2>&1 || need_apt+=(clang-14)
+command -v wasm-ld-14 >/dev/null 2>&1 || need_apt+=(lld-14)
 if [ ${#need_apt[@]} -gt 0 ]; then
     if [ "$(id -u)" -ne 0 ]; then SUDO=sudo; else SUDO=; fi
     export DEBIAN_FRONTEND=noninteractive

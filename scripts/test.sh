@@ -4,5 +4,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/install-test-deps.sh
+# Independent cross-checks: TS 35.208 vectors by a Python Milenage, and our AVP
+# dictionary against Wireshark's.
 python3 scripts/auc_xcheck.py >/dev/null
+python3 scripts/check_dictionary.py
 cargo test --workspace --all-targets --locked

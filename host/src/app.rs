@@ -11,6 +11,8 @@ use tokio_util::sync::CancellationToken;
 use tracing::info;
 
 use crate::api;
+use crate::auc::service::Auc;
+use crate::auc::sqn::SqnPolicy;
 use crate::config::Config;
 use crate::diameter::capabilities::LocalNode;
 use crate::diameter::connection::{Node, Settings};
@@ -20,12 +22,16 @@ use crate::diameter::router::{self, Router};
 use crate::diameter::server::{self, Outbound};
 use crate::runtime::services::{NodeIdentity, Services};
 use crate::runtime::{PluginRuntime, PluginSpec, ReloadReport};
+use crate::store::StoreHandle;
+use crate::store::loader::{StoreSelection, open_store};
 
 /// A started node.
 pub struct Running {
     pub diameter_addrs: Vec<SocketAddr>,
     pub api_addr: SocketAddr,
     pub node: Arc<Node>,
+    pub store: StoreHandle,
+    pub auc: Arc<Auc>,
     pub plugins: Arc<Plugins>,
     shutdown: CancellationToken,
     diameter: JoinHandle<()>,
@@ -115,6 +121,23 @@ pub async fn start_with(
         },
         e2e: Arc::new(EndToEnd::new()),
     });
+    let data_dir = cfg.data_dir();
+    std::fs::create_dir_all(&data_dir)
+        .with_context(|| format!("cannot create the data directory {}", data_dir.display()))?;
+    let selection = StoreSelection {
+        backend: cfg.store.backend.clone(),
+        plugin: cfg.store.plugin.clone(),
+        settings: serde_json::to_value(&cfg.store.settings).unwrap_or_default(),
+    };
+    let store = {
+        let dir = data_dir.clone();
+        tokio::task::spawn_blocking(move || open_store(&selection, &dir))
+            .await
+            .context("opening the store")??
+    };
+    info!(backend = store.name(), "subscriber store open");
+    let policy = SqnPolicy::new(cfg.auc.ind_bits).map_err(|e| anyhow::anyhow!("auc.ind_bits: {e}"))?;
+    let auc = Arc::new(Auc::new(store.clone(), policy, cfg.auc.ind, cfg.auc.sqn_block));
     let services = Arc::new(Services {
         identity: NodeIdentity {
             origin_host: d.origin_host.0.clone(),
@@ -123,10 +146,12 @@ pub async fn start_with(
             mnc: cfg.plmn.mnc.0.clone(),
         },
         peers: node.peers.clone(),
+        store: Some(store.clone()),
+        auc: Some(auc.clone()),
     });
     let specs = PluginSpec::from_config(&cfg.plugin);
     let fuel = specs.iter().any(|s| s.limits.fuel.is_some());
-    let cache = cfg.data_dir().join("plugin-cache");
+    let cache = data_dir.join("plugin-cache");
     let runtime = PluginRuntime::new(services, base, node.router.clone(), Some(cache), fuel)?;
     runtime.start(specs.clone()).await?;
     let plugins = Arc::new(Plugins { runtime, config_path, specs: std::sync::Mutex::new(specs) });
@@ -149,7 +174,7 @@ pub async fn start_with(
         info!(addr = %a, origin_host = %d.origin_host, "Diameter listening (TCP)");
     }
     info!(addr = %api_addr, "REST API listening");
-    Ok(Running { diameter_addrs, api_addr, node, plugins, shutdown, diameter, api })
+    Ok(Running { diameter_addrs, api_addr, node, store, auc, plugins, shutdown, diameter, api })
 }
 
 /// Reloads plugins on every SIGHUP until the process ends.

@@ -16,6 +16,7 @@ pub struct Config {
     pub diameter: DiameterConfig,
     pub api: ApiConfig,
     pub store: StoreConfig,
+    pub auc: AucConfig,
     pub plmn: PlmnConfig,
     pub log: LogConfig,
     /// Application plugins: built-ins load by default; an entry with a built-in's name
@@ -166,37 +167,73 @@ impl TryFrom<String> for Sha256Pin {
     }
 }
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Clone, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct ApiConfig {
     pub listen: SocketAddr,
+    /// The bearer token every `/api/v1` route but health requires (RFC 6750). Without
+    /// this key, the environment variable `PLUGHSS_API_TOKEN` gives it. Required when
+    /// `listen` is not a loopback address.
+    pub token: Option<String>,
 }
 
+/// The environment variable that supplies `api.token` when the file does not.
+pub const API_TOKEN_ENV: &str = "PLUGHSS_API_TOKEN";
+
 impl Default for ApiConfig {
+    /// Serde fills absent keys from here, so `PLUGHSS_API_TOKEN` applies exactly when
+    /// `token` is not in the file (or there is no file).
     fn default() -> Self {
-        ApiConfig { listen: SocketAddr::from(([127, 0, 0, 1], 8080)) }
+        ApiConfig {
+            listen: SocketAddr::from(([127, 0, 0, 1], 8080)),
+            token: std::env::var(API_TOKEN_ENV).ok().filter(|t| !t.is_empty()),
+        }
+    }
+}
+
+impl std::fmt::Debug for ApiConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ApiConfig")
+            .field("listen", &self.listen)
+            .field("token", &self.token.as_ref().map(|_| "<redacted>"))
+            .finish()
     }
 }
 
 #[derive(Debug, Clone, Deserialize)]
-#[serde(deny_unknown_fields, default)]
+#[serde(default)]
 pub struct StoreConfig {
-    /// Which store: "sled" (built in).
-    pub backend: StoreBackend,
-    /// Backend path, relative to `data_dir` unless absolute.
-    pub path: Option<PathBuf>,
+    /// A built-in store by name ("sled"), or any name when `plugin` is given.
+    pub backend: String,
+    /// A store plugin (shared library) to load instead of a built-in.
+    pub plugin: Option<PathBuf>,
+    /// Backend settings (e.g. `path`, `uri`, `database`), passed to the store as JSON.
+    #[serde(flatten)]
+    pub settings: toml::Table,
 }
 
 impl Default for StoreConfig {
     fn default() -> Self {
-        StoreConfig { backend: StoreBackend::Sled, path: None }
+        StoreConfig { backend: "sled".into(), plugin: None, settings: toml::Table::new() }
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum StoreBackend {
-    Sled,
+/// SQN policy of the AuC (TS 33.102 Annex C).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct AucConfig {
+    /// Width of IND in SQN = SEQ || IND (Annex C.3.2 suggests 5).
+    pub ind_bits: u8,
+    /// The IND this node puts in every SQN; give each node sharing a store its own.
+    pub ind: u32,
+    /// SEQ values reserved per store round trip.
+    pub sqn_block: u32,
+}
+
+impl Default for AucConfig {
+    fn default() -> Self {
+        AucConfig { ind_bits: 5, ind: 0, sqn_block: 32 }
+    }
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -339,6 +376,30 @@ impl Config {
         if self.diameter.listen.is_empty() {
             return Err(ConfigError::Invalid("diameter.listen: at least one address is required".into()));
         }
+        if self.auc.ind_bits > 10 {
+            return Err(ConfigError::Invalid("auc.ind_bits: at most 10".into()));
+        }
+        if u64::from(self.auc.ind) >= 1u64 << self.auc.ind_bits {
+            return Err(ConfigError::Invalid(format!(
+                "auc.ind: must be below 2^ind_bits = {}",
+                1u64 << self.auc.ind_bits
+            )));
+        }
+        if self.auc.sqn_block == 0 || self.auc.sqn_block > 100_000 {
+            return Err(ConfigError::Invalid("auc.sqn_block: between 1 and 100000".into()));
+        }
+        if let Some(t) = &self.api.token
+            && (t.trim().is_empty() || t.chars().any(|c| c.is_whitespace() || c.is_control()))
+        {
+            return Err(ConfigError::Invalid("api.token: must be non-empty, without spaces".into()));
+        }
+        if !self.api.listen.ip().is_loopback() && self.api.token.is_none() {
+            return Err(ConfigError::Invalid(format!(
+                "api.listen: {} is not a loopback address; set api.token (or {API_TOKEN_ENV}) so that \
+                 the API requires a bearer token, or listen on 127.0.0.1",
+                self.api.listen
+            )));
+        }
         if self.diameter.watchdog_interval < Duration::from_millis(100) {
             return Err(ConfigError::Invalid("diameter.watchdog_interval: must be at least 100ms".into()));
         }
@@ -392,6 +453,22 @@ mod tests {
     fn unknown_key_is_rejected() {
         let e = Config::parse("[diameter]\norigin_hots = \"x\"\n").unwrap_err().to_string();
         assert!(e.contains("origin_hots") && e.contains("line 2"), "{e}");
+    }
+
+    #[test]
+    fn api_token_is_required_off_loopback() {
+        let e = Config::parse("[api]\nlisten = \"0.0.0.0:8080\"\n").err().map(|e| e.to_string());
+        // PLUGHSS_API_TOKEN may be set in the environment running the tests.
+        if std::env::var(API_TOKEN_ENV).is_err() {
+            let e = e.unwrap_or_default();
+            assert!(e.contains("api.listen") && e.contains("api.token"), "{e}");
+        }
+        let c = Config::parse("[api]\nlisten = \"0.0.0.0:8080\"\ntoken = \"t0k\"\n").unwrap();
+        assert_eq!(c.api.token.as_deref(), Some("t0k"));
+        assert!(!format!("{c:?}").contains("t0k"));
+        assert!(Config::parse("[api]\nlisten = \"[::1]:8080\"\n").is_ok());
+        let e = Config::parse("[api]\ntoken = \"a b\"\n").unwrap_err().to_string();
+        assert!(e.contains("api.token"), "{e}");
     }
 
     #[test]

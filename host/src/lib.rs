@@ -9,3 +9,4 @@ pub mod config;
 pub mod diameter;
 pub mod logging;
 pub mod runtime;
+pub mod store;

@@ -221,6 +221,9 @@ async fn reserved_avp_flag_is_3009_with_failed_avp() {
     buf[HEADER_LEN + 4] |= 0x02;
     let a = error_answer_for(&buf, rc::DIAMETER_INVALID_AVP_BITS).await;
     assert_eq!(failed_avp_code(&a), base::SESSION_ID.code);
+    // Session-Id is still echoed, first (RFC 6733 6.2, 8.8).
+    assert_eq!(parse(&a).avps().next().unwrap().unwrap().code, base::SESSION_ID.code);
+    assert_eq!(parse(&a).session_id(), Some("s;3009"));
 }
 
 #[tokio::test]

@@ -25,7 +25,7 @@ async fn node_with(plugins: Vec<plughss::config::PluginConfig>) -> (Running, tem
     let dir = tempfile::tempdir().unwrap();
     let mut cfg = test_config();
     cfg.data_dir = Some(dir.path().to_path_buf());
-    cfg.plugin = plugins;
+    cfg.plugin.extend(plugins);
     (app::start(&cfg, Router::new()).await.expect("node with plugins starts"), dir)
 }
 
@@ -233,11 +233,12 @@ async fn sha256_pin_is_enforced() {
     let dir = tempfile::tempdir().unwrap();
     let mut cfg = test_config();
     cfg.data_dir = Some(dir.path().to_path_buf());
-    cfg.plugin = vec![entry("echo", "echo", &format!("sha256 = \"{}\"", "0".repeat(64)))];
+    cfg.plugin.push(entry("echo", "echo", &format!("sha256 = \"{}\"", "0".repeat(64))));
     let e = app::start(&cfg, Router::new()).await.err().expect("a wrong pin stops start-up");
     assert!(format!("{e:#}").contains("sha256"), "{e:#}");
     let good = plughss::runtime::sha256_hex(&std::fs::read(fixture("echo")).unwrap());
-    cfg.plugin = vec![entry("echo", "echo", &format!("sha256 = \"{good}\""))];
+    cfg.plugin.pop();
+    cfg.plugin.push(entry("echo", "echo", &format!("sha256 = \"{good}\"")));
     app::start(&cfg, Router::new()).await.expect("the right pin loads");
 }
 

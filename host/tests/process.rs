@@ -181,3 +181,72 @@ fn port_in_use_stops_start_up_with_the_address() {
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains(&addr), "{err}");
 }
+
+#[tokio::test]
+async fn plugin_list_and_sighup_reload_on_the_real_binary() {
+    let dir = tempfile::tempdir().unwrap();
+    let live = dir.path().join("echo.wasm");
+    std::fs::copy(fixture("echo"), &live).unwrap();
+    let cfg = dir.path().join("plughss.toml");
+    std::fs::write(
+        &cfg,
+        format!(
+            "data_dir = \"{}\"\n[diameter]\nlisten = [\"127.0.0.1:0\"]\n[api]\nlisten = \"127.0.0.1:0\"\n\n\
+             [[plugin]]\nname = \"s6a\"\nenabled = false\n\n[[plugin]]\nname = \"echo\"\npath = \"{}\"\ncapabilities = [\"subscribers.read\"]\n",
+            dir.path().join("data").display(),
+            live.display()
+        ),
+    )
+    .unwrap();
+    let mut child = plughss()
+        .args(["serve", "--config"])
+        .arg(&cfg)
+        .env("RUST_LOG", "info")
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut err = BufReader::new(child.stderr.take().unwrap());
+    let mut seen = Vec::new();
+    let a = read_until(&mut err, "REST API listening", &mut seen);
+    let api = format!("http://{}", addr_after(&a, "addr="));
+    assert!(seen.iter().any(|l| l.contains("plugin loaded") && l.contains("echo")), "{seen:?}");
+    // Keep draining the log so the server never blocks on a full pipe.
+    std::thread::spawn(move || for _ in err.lines() {});
+
+    let list = |json: bool| {
+        let mut c = plughss();
+        c.args(["plugin", "list", "--api", &api]);
+        if json {
+            c.arg("--json");
+        }
+        let out = c.output().unwrap();
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        String::from_utf8(out.stdout).unwrap()
+    };
+    let table = list(false);
+    assert!(
+        table.contains("echo") && table.contains("1.0.0") && table.contains("subscribers.read"),
+        "{table}"
+    );
+
+    std::fs::copy(fixture("echo-v2"), &live).unwrap();
+    signal(&child, "-HUP");
+    let mut version = String::new();
+    for _ in 0..100 {
+        let v: serde_json::Value = serde_json::from_str(&list(true)).unwrap();
+        version = v["plugins"][0]["version"].as_str().unwrap_or_default().to_string();
+        if version == "2.0.0" {
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    assert_eq!(version, "2.0.0", "SIGHUP reloaded the plugin");
+
+    // Unreachable API: a clear error, exit status 1.
+    let out = plughss().args(["plugin", "list", "--api", "http://127.0.0.1:9"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("cannot reach"));
+
+    signal(&child, "-TERM");
+    assert!(wait_exit(&mut child, Duration::from_secs(15)).success());
+}

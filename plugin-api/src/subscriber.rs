@@ -183,9 +183,10 @@ impl Default for Qos {
 #[serde(default)]
 pub struct Arp {
     pub priority_level: u8,
-    /// Open5GS: 1 enabled (may pre-empt), 2 disabled.
+    /// As Open5GS stores it (the 5GC convention, TS 29.571): 1 disabled, 2 enabled.
+    /// S6a encodes it the other way round (TS 29.212 5.3.46: 0 enabled, 1 disabled).
     pub pre_emption_capability: u8,
-    /// Open5GS: 1 enabled (may be pre-empted), 2 disabled.
+    /// As Open5GS stores it: 1 disabled, 2 enabled (S6a: TS 29.212 5.3.47).
     pub pre_emption_vulnerability: u8,
 }
 

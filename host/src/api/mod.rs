@@ -1,5 +1,14 @@
-//! The operator's HTTP API: health and peer status now; subscribers, plugins and
-//! metrics join here as they land. Errors are JSON `{ "error": reason }` with a 4xx/5xx.
+//! The operator's HTTP API: health, peers, plugins and subscriber provisioning
+//! ([`subscribers`]); metrics join here as they land. Errors are JSON
+//! `{ "error": reason }` with a 4xx/5xx (plus `"field"` for a 400 about one field).
+//!
+//! Access control ([`auth`]): with a token configured, every `/api/v1` route but
+//! `/api/v1/health` requires `Authorization: Bearer <token>` (RFC 6750); health stays
+//! open for probes.
+
+pub mod auth;
+pub mod provision;
+pub mod subscribers;
 
 use std::sync::Arc;
 use std::time::UNIX_EPOCH;
@@ -8,10 +17,12 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
-use axum::{Json, Router};
+use axum::{Json, Router, middleware};
 use serde_json::json;
 
+use self::auth::BearerAuth;
 use crate::diameter::connection::Node;
+use crate::store::StoreHandle;
 
 #[derive(Clone)]
 pub struct ApiState {
@@ -19,14 +30,44 @@ pub struct ApiState {
     pub plugins: Arc<crate::app::Plugins>,
 }
 
+/// What the API serves beyond the node's own status.
+#[derive(Clone, Default)]
+pub struct ApiOptions {
+    /// The subscriber store: mounts `/api/v1/subscribers` when given.
+    pub store: Option<StoreHandle>,
+    /// The bearer token every route but health requires (`[api] token`).
+    pub token: Option<String>,
+}
+
+impl std::fmt::Debug for ApiOptions {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ApiOptions")
+            .field("store", &self.store)
+            .field("token", &self.token.as_ref().map(|_| "<redacted>"))
+            .finish()
+    }
+}
+
+/// The API without subscribers and without access control.
 pub fn router(state: ApiState) -> Router {
-    Router::new()
-        .route("/api/v1/health", get(health))
+    router_with(state, ApiOptions::default())
+}
+
+pub fn router_with(state: ApiState, options: ApiOptions) -> Router {
+    let mut protected = Router::new()
         .route("/api/v1/peers", get(peers))
         .route("/api/v1/plugins", get(plugins))
         .route("/api/v1/plugins/reload", post(reload_plugins))
-        .fallback(not_found)
+        .with_state(state.clone());
+    if let Some(store) = options.store {
+        protected = protected.merge(subscribers::routes(store));
+    }
+    let bearer = BearerAuth::new(options.token.as_deref());
+    Router::new()
+        .route("/api/v1/health", get(health))
         .with_state(state)
+        .merge(protected.route_layer(middleware::from_fn_with_state(bearer, auth::require_bearer)))
+        .fallback(not_found)
 }
 
 /// A JSON error body with its status.

@@ -19,6 +19,7 @@
 
 pub mod kdf;
 pub mod milenage;
+pub mod service;
 pub mod sqn;
 pub mod vectors;
 

@@ -1,5 +1,7 @@
 //! The `plughss` command line.
 
+pub mod api_client;
+mod plugin;
 mod serve;
 
 use std::process::ExitCode;
@@ -17,11 +19,33 @@ pub struct Cli {
 pub enum Command {
     /// Run the HSS: Diameter peers, plugins and the REST API.
     Serve(serve::ServeArgs),
+    /// Inspect and reload the plugins of a running server.
+    #[command(subcommand)]
+    Plugin(plugin::PluginCommand),
 }
 
 pub fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
         Command::Serve(args) => serve::run(args),
+        Command::Plugin(cmd) => client_command(plugin::run(cmd)),
+    }
+}
+
+/// Runs a command that talks to a running server; errors print and exit 1.
+fn client_command(fut: impl std::future::Future<Output = anyhow::Result<()>>) -> ExitCode {
+    let rt = match tokio::runtime::Builder::new_current_thread().enable_all().build() {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("plughss: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    match rt.block_on(fut) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("plughss: {e:#}");
+            ExitCode::FAILURE
+        }
     }
 }

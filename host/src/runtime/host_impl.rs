@@ -2,12 +2,18 @@
 //! (fail closed); waits in async imports are accounted so they do not count against
 //! the plugin's deadline.
 
+use std::sync::Arc;
 use std::time::{Duration, Instant};
+
+use plughss_plugin_api::store::{ImsState, StoreError};
 
 use super::bindings::HostError;
 use super::bindings::plughss::plugin::{auc, config, events, log, metrics, ng, peers, subscribers, types};
 use super::capability::Import;
+use super::profile;
 use super::state::{HostState, MAX_PLUGIN_METRICS};
+use crate::auc::service::{Auc, AucFailure, Resync};
+use crate::store::StoreHandle;
 
 fn no_store() -> HostError {
     HostError::StoreUnavailable("no subscriber store is configured".into())
@@ -22,71 +28,168 @@ impl HostState {
 impl types::Host for HostState {}
 impl events::Host for HostState {}
 
+fn host_error(e: AucFailure) -> HostError {
+    match e {
+        AucFailure::UnknownSubscriber => HostError::UnknownSubscriber,
+        AucFailure::ResyncFailed => HostError::ResyncFailed,
+        AucFailure::Invalid(s) => HostError::Invalid(s),
+        AucFailure::Store(e) => store_error(e),
+    }
+}
+
+fn store_error(e: StoreError) -> HostError {
+    match e {
+        StoreError::NotFound => HostError::UnknownSubscriber,
+        StoreError::Unavailable(s) => HostError::StoreUnavailable(s),
+        StoreError::Invalid { field, reason } => HostError::Invalid(format!("{field}: {reason}")),
+        e => HostError::Other(e.to_string()),
+    }
+}
+
+fn resync_of(r: Option<auc::ResyncInfo>) -> Result<Option<Resync>, HostError> {
+    let Some(r) = r else { return Ok(None) };
+    let rand =
+        r.rand.as_slice().try_into().map_err(|_| HostError::Invalid("RAND must be 16 octets".into()))?;
+    let auts =
+        r.auts.as_slice().try_into().map_err(|_| HostError::Invalid("AUTS must be 14 octets".into()))?;
+    Ok(Some(Resync { rand, auts }))
+}
+
+impl HostState {
+    fn auc(&self) -> Result<Arc<Auc>, HostError> {
+        self.services.auc.clone().ok_or_else(no_store)
+    }
+
+    fn store(&self) -> Result<StoreHandle, HostError> {
+        self.services.store.clone().ok_or_else(no_store)
+    }
+}
+
 impl auc::Host for HostState {
     async fn eutran_vectors(
         &mut self,
-        _imsi: String,
-        _count: u32,
-        _visited_plmn: Vec<u8>,
-        _resync: Option<auc::ResyncInfo>,
+        imsi: String,
+        count: u32,
+        visited_plmn: Vec<u8>,
+        resync: Option<auc::ResyncInfo>,
     ) -> Result<Vec<auc::EutranVector>, HostError> {
         self.check(Import::AucVectors)?;
-        Err(no_store())
+        let plmn: [u8; 3] = visited_plmn
+            .as_slice()
+            .try_into()
+            .map_err(|_| HostError::Invalid("Visited-PLMN-Id must be 3 octets".into()))?;
+        let (auc, resync) = (self.auc()?, resync_of(resync)?);
+        let t = Instant::now();
+        let r = auc.eutran(&imsi, count, plmn, resync).await;
+        self.waited(t);
+        Ok(r.map_err(host_error)?
+            .into_iter()
+            .map(|v| auc::EutranVector {
+                rand: v.rand.to_vec(),
+                xres: v.xres.to_vec(),
+                autn: v.autn.to_vec(),
+                kasme: v.kasme.to_vec(),
+            })
+            .collect())
     }
 
     async fn utran_vectors(
         &mut self,
-        _imsi: String,
-        _count: u32,
-        _resync: Option<auc::ResyncInfo>,
+        imsi: String,
+        count: u32,
+        resync: Option<auc::ResyncInfo>,
     ) -> Result<Vec<auc::UtranVector>, HostError> {
         self.check(Import::AucVectors)?;
-        Err(no_store())
+        let (auc, resync) = (self.auc()?, resync_of(resync)?);
+        let t = Instant::now();
+        let r = auc.utran(&imsi, count, resync).await;
+        self.waited(t);
+        Ok(r.map_err(host_error)?
+            .into_iter()
+            .map(|v| auc::UtranVector {
+                rand: v.rand.to_vec(),
+                xres: v.xres.to_vec(),
+                autn: v.autn.to_vec(),
+                ck: v.ck.to_vec(),
+                ik: v.ik.to_vec(),
+            })
+            .collect())
     }
 
-    async fn geran_vectors(
-        &mut self,
-        _imsi: String,
-        _count: u32,
-    ) -> Result<Vec<auc::GeranVector>, HostError> {
+    async fn geran_vectors(&mut self, imsi: String, count: u32) -> Result<Vec<auc::GeranVector>, HostError> {
         self.check(Import::AucVectors)?;
-        Err(no_store())
+        let auc = self.auc()?;
+        let t = Instant::now();
+        let r = auc.geran(&imsi, count).await;
+        self.waited(t);
+        Ok(r.map_err(host_error)?
+            .into_iter()
+            .map(|v| auc::GeranVector { rand: v.rand.to_vec(), sres: v.sres.to_vec(), kc: v.kc.to_vec() })
+            .collect())
     }
 
     async fn ims_vectors(
         &mut self,
-        _identity: String,
-        _count: u32,
-        _resync: Option<auc::ResyncInfo>,
+        identity: String,
+        count: u32,
+        resync: Option<auc::ResyncInfo>,
     ) -> Result<Vec<auc::ImsVector>, HostError> {
         self.check(Import::AucVectors)?;
-        Err(no_store())
+        let (auc, resync) = (self.auc()?, resync_of(resync)?);
+        let t = Instant::now();
+        let r = auc.ims(&identity, count, resync).await;
+        self.waited(t);
+        Ok(r.map_err(host_error)?
+            .into_iter()
+            .map(|v| auc::ImsVector {
+                rand: v.rand.to_vec(),
+                autn: v.autn.to_vec(),
+                xres: v.xres.to_vec(),
+                ck: v.ck.to_vec(),
+                ik: v.ik.to_vec(),
+            })
+            .collect())
     }
 }
 
 impl subscribers::Host for HostState {
-    async fn get_profile(&mut self, _imsi: String) -> Result<subscribers::Profile, HostError> {
+    async fn get_profile(&mut self, imsi: String) -> Result<subscribers::Profile, HostError> {
         self.check(Import::SubscribersGetProfile)?;
-        Err(no_store())
+        let store = self.store()?;
+        let t = Instant::now();
+        let r = store.get(&imsi).await;
+        self.waited(t);
+        match r.map_err(store_error)? {
+            Some(s) => Ok(profile::to_wit(&s)),
+            None => Err(HostError::UnknownSubscriber),
+        }
     }
 
     async fn update_serving_node(
         &mut self,
-        _imsi: String,
-        _node: subscribers::ServingNode,
+        imsi: String,
+        node: subscribers::ServingNode,
     ) -> Result<subscribers::ServingNode, HostError> {
         self.check(Import::SubscribersUpdateServingNode)?;
-        Err(no_store())
+        let store = self.store()?;
+        let t = Instant::now();
+        let r = store.update_serving(&imsi, profile::serving_from_wit(node)).await;
+        self.waited(t);
+        r.map(profile::serving_to_wit).map_err(store_error)
     }
 
     async fn set_ims_state(
         &mut self,
-        _imsi: String,
-        _scscf: Option<String>,
-        _registration_state: String,
+        imsi: String,
+        scscf: Option<String>,
+        registration_state: String,
     ) -> Result<(), HostError> {
         self.check(Import::SubscribersSetImsState)?;
-        Err(no_store())
+        let store = self.store()?;
+        let t = Instant::now();
+        let r = store.set_ims_state(&imsi, ImsState { scscf, registration_state }).await;
+        self.waited(t);
+        r.map_err(store_error)
     }
 }
 

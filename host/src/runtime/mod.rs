@@ -9,6 +9,7 @@ pub mod capability;
 pub mod engine;
 mod host_impl;
 pub mod plugin;
+pub mod profile;
 pub mod sandbox;
 pub mod services;
 pub mod state;
@@ -189,10 +190,10 @@ impl PluginRuntime {
     async fn load_one(&self, spec: &PluginSpec) -> anyhow::Result<Arc<LoadedPlugin>> {
         let (wasm, source) = spec.read()?;
         let sha = sha256_hex(&wasm);
-        if let Some(pin) = &spec.sha256 {
-            if *pin != sha {
-                bail!("plugin {}: sha256 of {source} is {sha}, the configuration pins {pin}", spec.name);
-            }
+        if let Some(pin) = &spec.sha256
+            && *pin != sha
+        {
+            bail!("plugin {}: sha256 of {source} is {sha}, the configuration pins {pin}", spec.name);
         }
         let meta = Arc::new(PluginMeta {
             name: spec.name.clone(),
@@ -256,12 +257,13 @@ impl PluginRuntime {
             let old = current.iter().find(|(s, _)| s.name == spec.name);
             let same_bytes =
                 |p: &LoadedPlugin| spec.read().map(|(w, _)| sha256_hex(&w) == p.sha256).unwrap_or(false);
-            if let Some((old_spec, old_p)) = old {
-                if same_settings(old_spec, &spec) && same_bytes(old_p) {
-                    report.unchanged.push(spec.name.clone());
-                    next.push((old_spec.clone(), old_p.clone()));
-                    continue;
-                }
+            if let Some((old_spec, old_p)) = old
+                && same_settings(old_spec, &spec)
+                && same_bytes(old_p)
+            {
+                report.unchanged.push(spec.name.clone());
+                next.push((old_spec.clone(), old_p.clone()));
+                continue;
             }
             match self.load_one(&spec).await {
                 Ok(p) => {

@@ -201,10 +201,10 @@ impl LoadedPlugin {
 
     fn prepare(&self, w: &mut Warm) -> anyhow::Result<()> {
         w.store.data_mut().begin_call();
-        if let Some(f) = self.meta.limits.fuel {
-            if self.fuel {
-                w.store.set_fuel(f).map_err(anyhow::Error::from)?;
-            }
+        if let Some(f) = self.meta.limits.fuel
+            && self.fuel
+        {
+            w.store.set_fuel(f).map_err(anyhow::Error::from)?;
         }
         w.store.set_epoch_deadline(ticks(self.meta.limits.deadline));
         Ok(())

@@ -3,7 +3,9 @@
 
 use std::sync::Arc;
 
+use crate::auc::service::Auc;
 use crate::diameter::peers::PeerTable;
+use crate::store::StoreHandle;
 
 /// Node facts a plugin reads through `config.node-identity`.
 #[derive(Debug, Clone)]
@@ -17,4 +19,8 @@ pub struct NodeIdentity {
 pub struct Services {
     pub identity: NodeIdentity,
     pub peers: Arc<PeerTable>,
+    /// The subscriber store and the AuC over it; `None` in nodes without a store
+    /// (then the imports answer `store-unavailable`).
+    pub store: Option<StoreHandle>,
+    pub auc: Option<Arc<Auc>>,
 }

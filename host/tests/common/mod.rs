@@ -1,6 +1,9 @@
 //! Test harness: a node on 127.0.0.1 ephemeral ports, and a raw TCP peer that sends
 //! hand-crafted bytes and reads framed answers.
-#![allow(dead_code)]
+#![allow(dead_code, unused_imports)]
+
+mod fixtures;
+pub use fixtures::fixture;
 
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -37,7 +40,21 @@ pub fn test_config() -> Config {
     c.diameter.listen = vec!["127.0.0.1:0".parse().unwrap()];
     c.api.listen = "127.0.0.1:0".parse().unwrap();
     c.diameter.shutdown_grace = Duration::from_secs(2);
+    c.data_dir = Some(scratch_dir("node"));
+    // The built-in S6a plugin would take AIR/ULR from the native test handlers.
+    c.plugin = vec![toml::from_str("name = \"s6a\"\nenabled = false").unwrap()];
     c
+}
+
+/// A fresh directory under cargo's per-target scratch space, unique per call.
+pub fn scratch_dir(what: &str) -> std::path::PathBuf {
+    static N: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
+    let n = N.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let d =
+        std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("{what}-{}-{n}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&d);
+    std::fs::create_dir_all(&d).unwrap();
+    d
 }
 
 /// S6a (AIR, ULR, slow, failing, panicking) and Cx (MAR) handlers.
@@ -194,35 +211,10 @@ pub fn in_ci() -> bool {
     std::env::var("CI").is_ok_and(|v| !v.is_empty() && v != "false" && v != "0")
 }
 
-/// Builds the test plugins under plugins/fixtures for wasm32-wasip2 (once per test
-/// binary; cargo makes repeated builds no-ops) and returns the component's path.
-pub fn fixture(name: &str) -> std::path::PathBuf {
-    use std::sync::OnceLock;
-    static DIR: OnceLock<std::path::PathBuf> = OnceLock::new();
-    let dir = DIR.get_or_init(|| {
-        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap().to_path_buf();
-        let target = root.join("target").join("wasm-fixtures");
-        let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
-        let mut cmd = std::process::Command::new(cargo);
-        cmd.current_dir(&root)
-            .args(["build", "--quiet", "--profile", "plugin", "--target", "wasm32-wasip2", "--target-dir"])
-            .arg(&target)
-            .env_remove("RUSTFLAGS")
-            .env_remove("CARGO_ENCODED_RUSTFLAGS")
-            .env_remove("CARGO_TARGET_DIR");
-        for f in ["echo", "echo-v2", "spin", "hog", "crash", "sneaky"] {
-            cmd.args(["-p", &format!("plughss-fixture-{f}")]);
-        }
-        let st = cmd.status().expect("running cargo to build the fixture plugins");
-        assert!(st.success(), "building the fixture plugins failed");
-        target.join("wasm32-wasip2").join("plugin")
-    });
-    let p = dir.join(format!("plughss_fixture_{}.wasm", name.replace('-', "_")));
-    assert!(p.exists(), "{} was not built", p.display());
-    p
-}
-
 /// A `[[plugin]]` entry for a fixture, parsed from TOML like an operator writes it.
 pub fn plugin_entry(toml_text: &str) -> plughss::config::PluginConfig {
     toml::from_str(toml_text).expect("plugin entry")
 }
+
+mod c_plugin;
+pub use c_plugin::*;

@@ -3,9 +3,10 @@
 
 use alloc::vec::Vec;
 
+use super::avp::Avp;
 use super::builder::MessageBuilder;
 use super::error::MessageError;
-use super::header::Header;
+use super::header::{HEADER_LEN, Header};
 use super::message::Message;
 use super::result_code::is_protocol_error;
 use crate::dictionary::base;
@@ -62,7 +63,7 @@ pub fn answer_decode_error(
 ) -> Option<usize> {
     let header = Header::parse(raw)?;
     let parsed = Message::parse(raw).ok();
-    Some(error_answer(
+    let len = error_answer(
         buf,
         &header,
         parsed.as_ref(),
@@ -70,5 +71,38 @@ pub fn answer_decode_error(
         err.result_code(),
         Some(&alloc::format!("{err}")),
         err.failed_avp(),
-    ))
+    );
+    if parsed.is_none() {
+        // RFC 6733 6.2: the answer echoes the Session-Id. The message did not parse as a
+        // whole, but its first AVP (where RFC 6733 8.8 puts Session-Id) may still be
+        // readable; copy it in front of the other AVPs.
+        if let Some(sid) = leading_session_id(raw) {
+            let start = buf.len() - len;
+            let mut with_sid = Vec::with_capacity(len + sid.len() + 12);
+            {
+                let mut b = MessageBuilder::new(
+                    &mut with_sid,
+                    buf[start + 4],
+                    header.command_code,
+                    header.application_id,
+                    header.hop_by_hop,
+                    header.end_to_end,
+                );
+                b.bytes(&base::SESSION_ID, sid);
+                b.encoded(&buf[start + HEADER_LEN..]);
+                b.finish();
+            }
+            buf.truncate(start);
+            buf.extend_from_slice(&with_sid);
+            return Some(with_sid.len());
+        }
+    }
+    Some(len)
+}
+
+/// The payload of a Session-Id that is the first AVP, if it reads as UTF-8.
+fn leading_session_id(raw: &[u8]) -> Option<&[u8]> {
+    let (avp, _) = Avp::parse(raw.get(HEADER_LEN..)?).ok()?;
+    (avp.code == base::SESSION_ID.code && avp.vendor_id == 0 && core::str::from_utf8(avp.payload()).is_ok())
+        .then(|| avp.payload())
 }

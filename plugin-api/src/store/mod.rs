@@ -9,7 +9,7 @@ use alloc::vec::Vec;
 
 use serde::{Deserialize, Serialize};
 
-use crate::subscriber::{AuthData, Subscriber};
+use crate::subscriber::{AuthData, FieldError, Subscriber};
 
 #[cfg(feature = "std")]
 pub mod abi;
@@ -36,6 +36,16 @@ pub enum StoreError {
     Internal(String),
 }
 
+/// SQN is 48 bits (TS 33.102 6.3.7, Annex C.1.1: SEQ || IND): stores keep it below
+/// this modulus and `reserve_sqn` wraps modulo it.
+pub const SQN_MODULUS: u64 = 1 << 48;
+
+impl From<FieldError> for StoreError {
+    fn from(e: FieldError) -> Self {
+        StoreError::Invalid { field: e.field, reason: e.reason }
+    }
+}
+
 /// Whether [`Store::put`] creates or replaces.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub enum PutMode {
@@ -43,6 +53,7 @@ pub enum PutMode {
     Create,
     /// Fails with `NotFound` if the IMSI does not exist; `auth: None` keeps the keys and
     /// the SQN; the profile's `security.sqn` is ignored (only reserve/set move the SQN).
+    /// `auth: Some` replaces keys and SQN with the given ones (re-provisioning a SIM).
     Update,
 }
 
@@ -68,7 +79,9 @@ pub struct ImsState {
 /// once; `reserve_sqn` must be atomic against concurrent callers, including other
 /// PlugHSS instances sharing the same backend.
 pub trait Store: Send + Sync + 'static {
-    /// Creates or replaces a subscriber (see [`PutMode`]).
+    /// Creates or replaces a subscriber (see [`PutMode`]). The IMSI must pass
+    /// [`crate::subscriber::validate_imsi`] (`Invalid` naming `imsi` otherwise); an SQN
+    /// must be below [`SQN_MODULUS`] (`Invalid` naming `sqn`).
     fn put(&self, sub: &Subscriber, auth: Option<&AuthData>, mode: PutMode) -> Result<(), StoreError>;
 
     /// Creates many subscribers (bulk import); existing IMSIs are replaced. The default

@@ -1,0 +1,212 @@
+//! The AuC as a service: fetches a subscriber's keys from the store, hands out SQNs from
+//! durably reserved blocks, and computes vectors natively. Keys never leave this module
+//! except inside the `Milenage` state that computes with them.
+//!
+//! SQN policy (TS 33.102 Annex C): the store keeps the next SQN to issue. The AuC
+//! reserves `block` SEQ values at a time with one atomic store operation and hands them
+//! out from memory, so the store round trip is paid once per block, not per vector.
+//! A reservation is durable before any of its values is used, so after a crash the next
+//! reservation starts above everything issued before: issued SQNs only move forward.
+//! Unused values of a block are skipped, which the USIM's SQN window tolerates.
+
+use std::collections::HashMap;
+use std::sync::Mutex;
+
+use plughss_plugin_api::store::StoreError;
+use plughss_plugin_api::subscriber::{AuthData, OpcOrOp};
+
+use super::sqn::{SqnBlock, SqnPolicy, sqn_to_bytes};
+use super::vectors::{self, EutranVector, GeranVector, ImsAkaVector, UtranVector, with_separation_bit};
+use super::{Milenage, ResyncError};
+use crate::store::StoreHandle;
+
+/// Why no vectors could be produced.
+#[derive(Debug, thiserror::Error)]
+pub enum AucFailure {
+    #[error("unknown subscriber")]
+    UnknownSubscriber,
+    /// TS 33.102 6.3.5: MAC-S did not verify; the SQN was not changed.
+    #[error("resynchronisation failed: MAC-S does not verify")]
+    ResyncFailed,
+    #[error("invalid request: {0}")]
+    Invalid(String),
+    #[error(transparent)]
+    Store(StoreError),
+}
+
+impl From<StoreError> for AucFailure {
+    fn from(e: StoreError) -> Self {
+        match e {
+            StoreError::NotFound => AucFailure::UnknownSubscriber,
+            e => AucFailure::Store(e),
+        }
+    }
+}
+
+/// RAND and AUTS from Re-Synchronization-Info.
+#[derive(Clone, Copy)]
+pub struct Resync {
+    pub rand: [u8; 16],
+    pub auts: [u8; 14],
+}
+
+pub struct Auc {
+    store: StoreHandle,
+    policy: SqnPolicy,
+    /// IND used for every vector this node issues (TS 33.102 C.1.2). Several nodes
+    /// sharing one store should each use their own IND so their blocks never collide in
+    /// one USIM array slot.
+    ind: u32,
+    block: u32,
+    blocks: Mutex<HashMap<String, SqnBlock>>,
+}
+
+/// At most this many vectors per request (TS 29.272 7.3.23 allows up to 5 per type;
+/// the margin covers other interfaces).
+pub const MAX_VECTORS: u32 = 32;
+
+impl Auc {
+    pub fn new(store: StoreHandle, policy: SqnPolicy, ind: u32, block: u32) -> Self {
+        Auc {
+            store,
+            policy,
+            ind: ind.min(policy.ind_max()),
+            block: block.max(1),
+            blocks: Mutex::new(HashMap::new()),
+        }
+    }
+
+    pub fn store(&self) -> &StoreHandle {
+        &self.store
+    }
+
+    async fn keys(&self, imsi: &str) -> Result<(Milenage, [u8; 2]), AucFailure> {
+        let auth: AuthData = self.store.get_auth(imsi).await?.ok_or(AucFailure::UnknownSubscriber)?;
+        let m = match auth.opc {
+            OpcOrOp::Opc(opc) => Milenage::new(&auth.k, &opc),
+            OpcOrOp::Op(op) => Milenage::from_op(&auth.k, &op),
+        };
+        Ok((m, auth.amf))
+    }
+
+    /// `count` SQNs, each above every SQN issued before for this subscriber.
+    async fn take_sqns(&self, imsi: &str, count: u32) -> Result<Vec<u64>, AucFailure> {
+        let mut out = Vec::with_capacity(count as usize);
+        while out.len() < count as usize {
+            let got = {
+                let mut blocks = self.blocks.lock().unwrap_or_else(|p| p.into_inner());
+                let b = blocks.get_mut(imsi);
+                b.and_then(SqnBlock::take)
+            };
+            match got {
+                Some(seq) => out.push(self.policy.join(seq, self.ind)),
+                None => self.refill(imsi, count as usize - out.len()).await?,
+            }
+        }
+        Ok(out)
+    }
+
+    /// Reserves a new block in the store (one atomic operation) and makes it current.
+    async fn refill(&self, imsi: &str, at_least: usize) -> Result<(), AucFailure> {
+        let len = self.block.max(at_least as u32);
+        let step = 1u64 << self.policy.ind_bits();
+        let old = self.store.reserve_sqn(imsi, len, step).await?;
+        let (seq, _) = self.policy.split(old);
+        // The store advanced modulo 2^48; a block crossing the top is cut short and the
+        // next reservation starts again from the wrapped value (TS 33.102 C.2 wrap).
+        let block = self.policy.reserve(seq, u64::from(len));
+        self.blocks.lock().unwrap_or_else(|p| p.into_inner()).insert(imsi.to_string(), block);
+        Ok(())
+    }
+
+    /// Verifies AUTS and moves SEQ_HE past SEQ_MS (TS 33.102 6.3.5, C.3.4). On a bad MAC-S
+    /// nothing changes.
+    async fn resync(&self, imsi: &str, m: &Milenage, r: &Resync) -> Result<(), AucFailure> {
+        let sqn_ms = match vectors::resync(m, &r.rand, &r.auts) {
+            Ok(s) => s,
+            Err(ResyncError::MacFailure) => {
+                tracing::warn!(imsi, "resynchronisation refused: MAC-S does not verify; SQN unchanged");
+                return Err(AucFailure::ResyncFailed);
+            }
+        };
+        let next_seq = self.policy.sqn_from_resync(sqn_ms);
+        self.store.set_sqn(imsi, self.policy.join(next_seq, self.ind)).await?;
+        self.blocks.lock().unwrap_or_else(|p| p.into_inner()).remove(imsi);
+        tracing::info!(imsi, "SQN resynchronised from AUTS");
+        Ok(())
+    }
+
+    fn check_count(count: u32) -> Result<(), AucFailure> {
+        if count == 0 || count > MAX_VECTORS {
+            return Err(AucFailure::Invalid(format!("between 1 and {MAX_VECTORS} vectors may be requested")));
+        }
+        Ok(())
+    }
+
+    /// E-UTRAN vectors for the serving network `plmn` (TS 33.401 6.1, A.2).
+    pub async fn eutran(
+        &self,
+        imsi: &str,
+        count: u32,
+        plmn: [u8; 3],
+        resync: Option<Resync>,
+    ) -> Result<Vec<EutranVector>, AucFailure> {
+        Self::check_count(count)?;
+        let (m, amf) = self.keys(imsi).await?;
+        if let Some(r) = &resync {
+            self.resync(imsi, &m, r).await?;
+        }
+        // TS 33.401 6.1.2: E-UTRAN vectors carry the AMF separation bit.
+        let amf = with_separation_bit(amf);
+        let sqns = self.take_sqns(imsi, count).await?;
+        Ok(sqns
+            .into_iter()
+            .map(|s| vectors::eutran_vector(&m, &rand16(), &sqn_to_bytes(s), &amf, &plmn))
+            .collect())
+    }
+
+    /// UTRAN quintets (TS 33.102 6.3.2).
+    pub async fn utran(
+        &self,
+        imsi: &str,
+        count: u32,
+        resync: Option<Resync>,
+    ) -> Result<Vec<UtranVector>, AucFailure> {
+        Self::check_count(count)?;
+        let (m, amf) = self.keys(imsi).await?;
+        if let Some(r) = &resync {
+            self.resync(imsi, &m, r).await?;
+        }
+        let sqns = self.take_sqns(imsi, count).await?;
+        Ok(sqns.into_iter().map(|s| vectors::utran_vector(&m, &rand16(), &sqn_to_bytes(s), &amf)).collect())
+    }
+
+    /// GERAN triplets via the conversion functions (TS 33.102 6.8.1.2).
+    pub async fn geran(&self, imsi: &str, count: u32) -> Result<Vec<GeranVector>, AucFailure> {
+        Self::check_count(count)?;
+        let (m, _) = self.keys(imsi).await?;
+        Ok((0..count).map(|_| vectors::geran_vector(&m, &rand16())).collect())
+    }
+
+    /// IMS AKA vectors (TS 33.203 6.1).
+    pub async fn ims(
+        &self,
+        imsi: &str,
+        count: u32,
+        resync: Option<Resync>,
+    ) -> Result<Vec<ImsAkaVector>, AucFailure> {
+        Self::check_count(count)?;
+        let (m, amf) = self.keys(imsi).await?;
+        if let Some(r) = &resync {
+            self.resync(imsi, &m, r).await?;
+        }
+        let sqns = self.take_sqns(imsi, count).await?;
+        Ok(sqns.into_iter().map(|s| vectors::ims_aka_vector(&m, &rand16(), &sqn_to_bytes(s), &amf)).collect())
+    }
+}
+
+/// A fresh RAND from the operating system's CSPRNG (via `rand`'s thread RNG, seeded from
+/// it): RAND must be unpredictable (TS 33.102 6.3.2).
+fn rand16() -> [u8; 16] {
+    rand::random()
+}

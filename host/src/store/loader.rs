@@ -1,0 +1,194 @@
+//! Finding and opening the configured store: a built-in backend linked into the host,
+//! or a shared library named by the operator. Both are reached through the same C ABI
+//! vtable ([`plughss_plugin_api::store::abi`]), so a store behaves the same whichever
+//! way it was loaded.
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use libloading::Library;
+use plughss_plugin_api::store::StoreError;
+use plughss_plugin_api::store::abi::{RemoteStore, STORE_ABI_VERSION, STORE_SYMBOL, StoreVTable};
+
+use super::StoreHandle;
+
+/// Which store to open, and its settings: the `[store]` table of the config, as in
+///
+/// ```toml
+/// [store]
+/// backend = "sled"            # a built-in backend, or:
+/// # plugin = "/usr/lib/plughss/libplughss_store_mongodb.so"
+/// path = "subscribers"        # backend-specific keys
+/// ```
+#[derive(Clone, Debug, PartialEq)]
+pub struct StoreSelection {
+    /// A built-in backend's name (see [`builtin_backends`]); only a label when
+    /// `plugin` is set.
+    pub backend: String,
+    /// A store library to load instead of a built-in backend.
+    pub plugin: Option<PathBuf>,
+    /// Backend-specific settings: a JSON object (or null for none). The loader adds
+    /// `data_dir` and hands it to the store's `open`.
+    pub settings: serde_json::Value,
+}
+
+impl Default for StoreSelection {
+    /// The embedded sled store with its defaults.
+    fn default() -> Self {
+        StoreSelection { backend: "sled".into(), plugin: None, settings: serde_json::json!({}) }
+    }
+}
+
+/// Why the store could not be opened. Each names what the operator configured.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreLoadError {
+    #[error(
+        "unknown store backend {name:?}: the built-in backends are {builtin}; set `plugin` to load a store library"
+    )]
+    UnknownBackend { name: String, builtin: String },
+    #[error("[store] settings must be a table, found {found}")]
+    Settings { found: String },
+    #[error("data directory {0} is not valid UTF-8")]
+    DataDir(PathBuf),
+    #[error("cannot load store plugin {path}: {source}")]
+    Load { path: PathBuf, source: libloading::Error },
+    #[error(
+        "store plugin {path} does not export `{symbol}` (is it a PlugHSS store built with declare_store!?): {source}"
+    )]
+    Symbol { path: PathBuf, symbol: &'static str, source: libloading::Error },
+    #[error("store {origin}: `{symbol}` returned a null vtable")]
+    NullVTable { origin: String, symbol: &'static str },
+    #[error("store {origin} implements store ABI version {found}; this host implements version {expected}")]
+    AbiVersion { origin: String, found: u32, expected: u32 },
+    #[error("store {origin} failed to open: {source}")]
+    Open { origin: String, source: StoreError },
+}
+
+/// Entry points of the stores linked into the host: the same function a shared
+/// library would export, called directly.
+const BUILTIN: &[(&str, extern "C" fn() -> *const StoreVTable)] =
+    &[("sled", plughss_store_sled::plughss_store_v1)];
+
+/// Names of the built-in backends.
+pub fn builtin_backends() -> impl Iterator<Item = &'static str> {
+    BUILTIN.iter().map(|(name, _)| *name)
+}
+
+/// Opens the selected store. `data_dir` is where stores keep files (sled's `path` is
+/// relative to it). Opening is synchronous (sled replays its log): call it at start-up
+/// or from a blocking thread.
+pub fn open_store(sel: &StoreSelection, data_dir: &Path) -> Result<StoreHandle, StoreLoadError> {
+    let config = store_config(&sel.settings, data_dir)?;
+    match &sel.plugin {
+        Some(path) => {
+            let (entry, origin) = load_library(path)?;
+            // SAFETY: `entry` is the library's STORE_SYMBOL export, whose type that
+            // symbol name promises; the library is never unloaded (see `load_library`).
+            unsafe { open_entry(entry, &origin, &config) }
+        }
+        None => {
+            let Some((_, entry)) = BUILTIN.iter().find(|(name, _)| *name == sel.backend) else {
+                return Err(StoreLoadError::UnknownBackend {
+                    name: sel.backend.clone(),
+                    builtin: builtin_backends().collect::<Vec<_>>().join(", "),
+                });
+            };
+            let origin = format!("built-in backend {:?}", sel.backend);
+            // SAFETY: a built-in entry is a `declare_store!` export linked into this
+            // binary: it returns a static vtable whose code is always loaded.
+            unsafe { open_entry(*entry, &origin, &config) }
+        }
+    }
+}
+
+/// The settings object with `data_dir` added.
+fn store_config(settings: &serde_json::Value, data_dir: &Path) -> Result<serde_json::Value, StoreLoadError> {
+    let mut map = match settings {
+        serde_json::Value::Null => serde_json::Map::new(),
+        serde_json::Value::Object(map) => map.clone(),
+        other => return Err(StoreLoadError::Settings { found: other.to_string() }),
+    };
+    let dir = data_dir.to_str().ok_or_else(|| StoreLoadError::DataDir(data_dir.to_owned()))?;
+    map.insert("data_dir".into(), dir.into());
+    Ok(serde_json::Value::Object(map))
+}
+
+/// Loads a store library and finds its entry point. Also returns the origin text for
+/// errors ("plugin <path>").
+///
+/// The library is never unloaded: a store may leave threads running its code after
+/// `close` (sled's flusher and I/O pool do), and Rust's thread-local destructors keep
+/// a library mapped anyway; unloading could run freed code. Stores are opened once per
+/// process, so the cost is one mapping.
+fn load_library(path: &Path) -> Result<(extern "C" fn() -> *const StoreVTable, String), StoreLoadError> {
+    // SAFETY: loading runs the library's initialisers. The operator named this library
+    // as the store plugin, so its code is trusted like the host's own; PlugHSS store
+    // libraries have no initialisers with preconditions.
+    let lib = unsafe { Library::new(path) }
+        .map_err(|source| StoreLoadError::Load { path: path.to_owned(), source })?;
+    // SAFETY: the symbol's type is the one `declare_store!` emits for STORE_SYMBOL; the
+    // versioned name is the promise that it has this signature.
+    let entry = unsafe { lib.get::<extern "C" fn() -> *const StoreVTable>(STORE_SYMBOL) }
+        .map(|symbol| *symbol)
+        .map_err(|source| StoreLoadError::Symbol { path: path.to_owned(), symbol: STORE_SYMBOL, source })?;
+    // Keep the code mapped for the life of the process, so `entry` and the vtable stay
+    // valid (see above).
+    std::mem::forget(lib);
+    Ok((entry, format!("plugin {}", path.display())))
+}
+
+/// Calls a store entry point, checks the vtable and opens a store with `config`.
+///
+/// # Safety
+/// `entry` must return null or a pointer to a `'static` value whose first field is a
+/// `u32` ABI version and which, when that version is [`STORE_ABI_VERSION`], is a
+/// [`StoreVTable`] honouring the library side of the contract in
+/// [`plughss_plugin_api::store::abi`]. Its code must never be unloaded.
+pub unsafe fn open_entry(
+    entry: extern "C" fn() -> *const StoreVTable,
+    origin: &str,
+    config: &serde_json::Value,
+) -> Result<StoreHandle, StoreLoadError> {
+    let ptr = entry();
+    if ptr.is_null() {
+        return Err(StoreLoadError::NullVTable { origin: origin.into(), symbol: STORE_SYMBOL });
+    }
+    // Read only the version before trusting the layout: a library of another ABI
+    // version may have a different (shorter) struct behind the pointer.
+    // SAFETY: non-null, and per the contract it points to at least a u32 version.
+    let found = unsafe { std::ptr::addr_of!((*ptr).abi_version).read() };
+    if found != STORE_ABI_VERSION {
+        return Err(StoreLoadError::AbiVersion { origin: origin.into(), found, expected: STORE_ABI_VERSION });
+    }
+    // SAFETY: version 1, so a StoreVTable, 'static per the contract.
+    let vtable: &'static StoreVTable = unsafe { &*ptr };
+    // SAFETY: the vtable honours the contract and its code stays loaded (caller).
+    let remote = unsafe { RemoteStore::open(vtable, config) }
+        .map_err(|source| StoreLoadError::Open { origin: origin.into(), source })?;
+    let name = remote.name().to_owned();
+    Ok(StoreHandle::new(Arc::new(remote), name))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn unknown_backend_lists_the_built_in_ones() {
+        let sel = StoreSelection { backend: "mongo".into(), ..StoreSelection::default() };
+        let err = open_store(&sel, Path::new("/nonexistent")).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "unknown store backend \"mongo\": the built-in backends are sled; set `plugin` to load a store library"
+        );
+    }
+
+    #[test]
+    fn settings_must_be_a_table() {
+        let sel = StoreSelection { settings: serde_json::json!(["x"]), ..StoreSelection::default() };
+        let err = open_store(&sel, Path::new("/nonexistent")).unwrap_err();
+        assert!(matches!(err, StoreLoadError::Settings { .. }), "{err}");
+        let cfg = store_config(&serde_json::Value::Null, Path::new("/var/lib/plughss")).unwrap();
+        assert_eq!(cfg, serde_json::json!({ "data_dir": "/var/lib/plughss" }));
+    }
+}

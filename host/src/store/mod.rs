@@ -1,0 +1,140 @@
+//! The subscriber store as the host sees it: [`StoreHandle`], an async facade over a
+//! store plugin, and [`loader`], which finds and opens one.
+//!
+//! Stores are native plugins behind the C ABI of
+//! [`plughss_plugin_api::store::abi`]. Their operations are synchronous (a sled fsync,
+//! a MongoDB round trip), so the handle runs each one on tokio's blocking pool: a slow
+//! or stuck store holds a blocking thread, never a reactor thread that Diameter peers
+//! and the API depend on.
+
+pub mod conformance;
+pub mod loader;
+
+use std::fmt;
+use std::sync::Arc;
+
+use plughss_plugin_api::store::{ImsState, PutMode, ServingNode, Store, StoreError};
+use plughss_plugin_api::subscriber::{AuthData, Subscriber};
+
+pub use loader::{StoreLoadError, StoreSelection, open_store};
+
+/// A shared, cheaply cloned handle to the open store. Every async method mirrors a
+/// [`Store`] method and runs it with `tokio::task::spawn_blocking`, so it must be
+/// called within a tokio runtime.
+///
+/// Dropping a method's future does not cancel the operation: it runs to completion on
+/// its blocking thread and its result is discarded. For `reserve_sqn` that leaves a gap
+/// in the SQN sequence, which TS 33.102 Annex C.2 allows; it never repeats a value.
+#[derive(Clone)]
+pub struct StoreHandle {
+    store: Arc<dyn Store>,
+    name: Arc<str>,
+}
+
+impl fmt::Debug for StoreHandle {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("StoreHandle").field("name", &self.name).finish_non_exhaustive()
+    }
+}
+
+impl StoreHandle {
+    /// Wraps an open store; `name` is for logs and errors.
+    pub fn new(store: Arc<dyn Store>, name: impl Into<Arc<str>>) -> Self {
+        StoreHandle { store, name: name.into() }
+    }
+
+    /// The store's name as the plugin reports it (e.g. `plughss-store-sled`).
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    /// The store itself, for code already on a blocking thread (and benchmarks).
+    pub fn store(&self) -> &Arc<dyn Store> {
+        &self.store
+    }
+
+    /// Runs `f` on the blocking pool.
+    async fn run<R, F>(&self, f: F) -> Result<R, StoreError>
+    where
+        R: Send + 'static,
+        F: FnOnce(&dyn Store) -> Result<R, StoreError> + Send + 'static,
+    {
+        let store = Arc::clone(&self.store);
+        match tokio::task::spawn_blocking(move || f(store.as_ref())).await {
+            Ok(result) => result,
+            // The plugin glue catches panics inside the store; this is a panic in the
+            // host's own marshalling, or the runtime shutting down.
+            Err(e) if e.is_panic() => Err(StoreError::Internal(format!("store task panicked: {e}"))),
+            Err(e) => Err(StoreError::Unavailable(format!("store task cancelled: {e}"))),
+        }
+    }
+
+    pub async fn put(
+        &self,
+        sub: Subscriber,
+        auth: Option<AuthData>,
+        mode: PutMode,
+    ) -> Result<(), StoreError> {
+        self.run(move |s| s.put(&sub, auth.as_ref(), mode)).await
+    }
+
+    pub async fn put_many(&self, subs: Vec<(Subscriber, AuthData)>) -> Result<(), StoreError> {
+        self.run(move |s| s.put_many(&subs)).await
+    }
+
+    pub async fn get(&self, imsi: &str) -> Result<Option<Subscriber>, StoreError> {
+        let imsi = imsi.to_owned();
+        self.run(move |s| s.get(&imsi)).await
+    }
+
+    pub async fn delete(&self, imsi: &str) -> Result<bool, StoreError> {
+        let imsi = imsi.to_owned();
+        self.run(move |s| s.delete(&imsi)).await
+    }
+
+    pub async fn list(&self, after: Option<&str>, limit: usize) -> Result<Vec<Subscriber>, StoreError> {
+        let after = after.map(str::to_owned);
+        self.run(move |s| s.list(after.as_deref(), limit)).await
+    }
+
+    pub async fn count(&self) -> Result<u64, StoreError> {
+        self.run(|s| s.count()).await
+    }
+
+    /// Keys and SQN: for the AuC only, never for the API or a plugin.
+    pub async fn get_auth(&self, imsi: &str) -> Result<Option<AuthData>, StoreError> {
+        let imsi = imsi.to_owned();
+        self.run(move |s| s.get_auth(&imsi)).await
+    }
+
+    /// See [`Store::reserve_sqn`]: returns the old SQN; the caller owns
+    /// `old, old + step, ..` (`count` values), durably reserved.
+    pub async fn reserve_sqn(&self, imsi: &str, count: u32, step: u64) -> Result<u64, StoreError> {
+        let imsi = imsi.to_owned();
+        self.run(move |s| s.reserve_sqn(&imsi, count, step)).await
+    }
+
+    pub async fn set_sqn(&self, imsi: &str, sqn: u64) -> Result<(), StoreError> {
+        let imsi = imsi.to_owned();
+        self.run(move |s| s.set_sqn(&imsi, sqn)).await
+    }
+
+    pub async fn update_serving(&self, imsi: &str, node: ServingNode) -> Result<ServingNode, StoreError> {
+        let imsi = imsi.to_owned();
+        self.run(move |s| s.update_serving(&imsi, &node)).await
+    }
+
+    pub async fn set_ims_state(&self, imsi: &str, state: ImsState) -> Result<(), StoreError> {
+        let imsi = imsi.to_owned();
+        self.run(move |s| s.set_ims_state(&imsi, &state)).await
+    }
+
+    /// Gives up this handle. If it was the last one, the store is closed (and, for
+    /// sled, flushed) on a blocking thread before this returns, so the database can be
+    /// reopened at once. Dropping the handle instead closes it wherever the drop runs.
+    pub async fn close(self) {
+        let store = self.store;
+        // A panic while closing was already caught and dropped by the plugin glue.
+        let _ = tokio::task::spawn_blocking(move || drop(store)).await;
+    }
+}

@@ -1,0 +1,359 @@
+//! The built-in S6a plugin end to end: real TCP peers play MMEs against `plughss`'s node;
+//! vectors are checked with an independent Milenage (the `milenage` crate) and KASME
+//! derivation written here, not with the host's AuC.
+
+mod common;
+
+use std::time::Duration;
+
+use common::*;
+use hmac::{KeyInit, Mac};
+use plughss::app::{self, Running};
+use plughss::diameter::client::{Client, ClientOptions};
+use plughss::diameter::router::Router;
+use plughss_plugin_api::diameter::result_code::experimental as x;
+use plughss_plugin_api::diameter::{Avp, Message, MessageBuilder, result_code as rc};
+use plughss_plugin_api::dictionary::{VENDOR_3GPP, app as apps, base, cmd, s6a};
+use plughss_plugin_api::store::PutMode;
+use plughss_plugin_api::subscriber::{AuthData, OpcOrOp, Session, Subscriber, UeAddress, parse_hex};
+
+const IMSI: &str = "001010000000001";
+const K: &str = "465b5ce8b199b49faa5f0a2ee238a6bc";
+const OPC: &str = "cd63cb71954a9f4e48a5994e37a02baf";
+const PLMN: [u8; 3] = [0x00, 0xf1, 0x10];
+
+async fn s6a_node() -> Running {
+    let mut cfg = test_config();
+    cfg.plugin.clear();
+    let node = app::start(&cfg, Router::new()).await.expect("node with the built-in S6a plugin");
+    let mut sub = Subscriber { imsi: IMSI.into(), msisdn: vec!["491721234567".into()], ..Default::default() };
+    let ims = Session {
+        name: "ims".into(),
+        session_type: 1,
+        ue: Some(UeAddress { ipv4: Some("10.45.0.7".into()), ipv6: None }),
+        ..Default::default()
+    };
+    sub.slice[0].session.push(ims);
+    sub.slice[0].session[1].qos.index = 5;
+    sub.slice[0].session[1].qos.arp.priority_level = 1;
+    sub.slice[0].session[1].qos.arp.pre_emption_capability = 2;
+    let auth = AuthData {
+        k: parse_hex("k", K).unwrap(),
+        opc: OpcOrOp::Opc(parse_hex("opc", OPC).unwrap()),
+        amf: [0x80, 0x00],
+        sqn: 64,
+        digest_ha1: None,
+    };
+    node.store.put(sub, Some(auth), PutMode::Create).await.unwrap();
+    node
+}
+
+fn air(imsi: &str, origin: &str, vectors: u32, resync: Option<&[u8; 30]>) -> Vec<u8> {
+    let mut buf = Vec::new();
+    let mut b = MessageBuilder::request(&mut buf, cmd::AUTHENTICATION_INFORMATION, apps::S6A, 0, 0);
+    b.str(&base::SESSION_ID, &format!("{origin};air;{vectors}"))
+        .grouped(&base::VENDOR_SPECIFIC_APPLICATION_ID, |g| {
+            g.u32(&base::VENDOR_ID, VENDOR_3GPP).u32(&base::AUTH_APPLICATION_ID, apps::S6A);
+        })
+        .u32(&base::AUTH_SESSION_STATE, 1)
+        .origin(origin, "client.local")
+        .str(&base::DESTINATION_REALM, HSS_REALM)
+        .str(&base::USER_NAME, imsi)
+        .grouped(&s6a::REQUESTED_EUTRAN_AUTHENTICATION_INFO, |g| {
+            g.u32(&s6a::NUMBER_OF_REQUESTED_VECTORS, vectors).u32(&s6a::IMMEDIATE_RESPONSE_PREFERRED, 0);
+            if let Some(r) = resync {
+                g.bytes(&s6a::RE_SYNCHRONIZATION_INFO, r);
+            }
+        })
+        .bytes(&s6a::VISITED_PLMN_ID, &PLMN);
+    b.finish();
+    buf
+}
+
+fn ulr(imsi: &str, origin: &str, flags: u32) -> Vec<u8> {
+    let mut buf = Vec::new();
+    let mut b = MessageBuilder::request(&mut buf, cmd::UPDATE_LOCATION, apps::S6A, 0, 0);
+    b.str(&base::SESSION_ID, &format!("{origin};ulr"))
+        .u32(&base::AUTH_SESSION_STATE, 1)
+        .origin(origin, "client.local")
+        .str(&base::DESTINATION_REALM, HSS_REALM)
+        .str(&base::USER_NAME, imsi)
+        .enumerated(&s6a::RAT_TYPE, 1004)
+        .u32(&s6a::ULR_FLAGS, flags)
+        .bytes(&s6a::VISITED_PLMN_ID, &PLMN);
+    b.finish();
+    buf
+}
+
+/// A vector checked from first principles: AUTN = SQN^AK || AMF || MAC-A (TS 33.102
+/// 6.3.2), KASME = KDF(CK||IK, 0x10 || PLMN || SQN^AK) (TS 33.401 A.2). Returns SQN.
+fn verify_vector(v: &Avp<'_>) -> u64 {
+    let get = |def: &plughss_plugin_api::dictionary::AvpDef| {
+        v.child(def.code, VENDOR_3GPP).unwrap().payload().to_vec()
+    };
+    let rand: [u8; 16] = get(&s6a::RAND).try_into().unwrap();
+    let autn = get(&s6a::AUTN);
+    let mut m = milenage::Milenage::new_with_opc(
+        hex::decode(K).unwrap().try_into().unwrap(),
+        hex::decode(OPC).unwrap().try_into().unwrap(),
+    );
+    let (res, ck, ik, ak) = m.f2345(&rand);
+    let sqn: [u8; 6] = std::array::from_fn(|i| autn[i] ^ ak[i]);
+    let amf: [u8; 2] = [autn[6], autn[7]];
+    assert_eq!(amf, [0x80, 0x00], "AMF with the E-UTRAN separation bit (TS 33.401 6.1.2)");
+    assert_eq!(&autn[8..], &m.f1(&rand, &sqn, &amf), "MAC-A");
+    assert_eq!(get(&s6a::XRES), res.to_vec(), "XRES");
+    let mut mac = hmac::Hmac::<sha2::Sha256>::new_from_slice(&[ck, ik].concat()).unwrap();
+    mac.update(&[0x10]);
+    mac.update(&PLMN);
+    mac.update(&[0, 3]);
+    mac.update(&autn[..6]);
+    mac.update(&[0, 6]);
+    assert_eq!(get(&s6a::KASME), mac.finalize().into_bytes().to_vec(), "KASME");
+    u64::from_be_bytes([0, 0, sqn[0], sqn[1], sqn[2], sqn[3], sqn[4], sqn[5]])
+}
+
+fn vectors<'a>(m: &Message<'a>) -> Vec<Avp<'a>> {
+    let info = m.find(&s6a::AUTHENTICATION_INFO).expect("Authentication-Info");
+    info.grouped().flatten().filter(|a| a.is(s6a::E_UTRAN_VECTOR.code, VENDOR_3GPP)).collect()
+}
+
+async fn mme(node: &Running, host: &str) -> Client {
+    Client::connect(node.diameter_addrs[0], ClientOptions::new(host, "client.local", vec![S6A]))
+        .await
+        .unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn air_gives_independently_verifiable_vectors_with_increasing_sqn() {
+    let node = s6a_node().await;
+    let c = mme(&node, "mme1.client.local").await;
+    let a = c.request(air(IMSI, "mme1.client.local", 1, None)).await.unwrap();
+    let m = Message::parse(&a).unwrap();
+    assert_eq!(m.result(), Some((0, rc::DIAMETER_SUCCESS)));
+    assert_eq!(m.u32(&base::AUTH_SESSION_STATE), Some(1));
+    assert_eq!(m.session_id(), Some("mme1.client.local;air;1"));
+    assert_eq!(m.origin_host(), Some(HSS_HOST));
+    let v = vectors(&m);
+    assert_eq!(v.len(), 1);
+    let mut last = verify_vector(&v[0]);
+    assert!(last >= 64, "starts at the provisioned SQN");
+
+    let a = c.request(air(IMSI, "mme1.client.local", 3, None)).await.unwrap();
+    let m = Message::parse(&a).unwrap();
+    let v = vectors(&m);
+    assert_eq!(v.len(), 3);
+    for (i, vec) in v.iter().enumerate() {
+        assert_eq!(vec.child(s6a::ITEM_NUMBER.code, VENDOR_3GPP).unwrap().as_u32(), Ok(i as u32 + 1));
+        let sqn = verify_vector(vec);
+        assert!(sqn > last, "SQN strictly increasing: {sqn} after {last}");
+        last = sqn;
+    }
+    // More than the configured maximum (5) is capped.
+    let a = c.request(air(IMSI, "mme1.client.local", 9, None)).await.unwrap();
+    assert_eq!(vectors(&Message::parse(&a).unwrap()).len(), 5);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn resync_with_a_valid_auts_moves_sqn_and_a_forged_one_does_not() {
+    let node = s6a_node().await;
+    let c = mme(&node, "mme1.client.local").await;
+    let a = c.request(air(IMSI, "mme1.client.local", 1, None)).await.unwrap();
+    let before = verify_vector(&vectors(&Message::parse(&a).unwrap())[0]);
+
+    // The USIM reports SQN_MS far ahead; build AUTS = (SQN_MS ^ AK*) || MAC-S as the USIM
+    // does (TS 33.102 6.3.3), with MAC-S over AMF 0000.
+    let rand: [u8; 16] = std::array::from_fn(|i| i as u8 * 7 + 1);
+    let sqn_ms: u64 = before + 1_000_000 * 32;
+    let sqn_ms_b: [u8; 6] = sqn_ms.to_be_bytes()[2..].try_into().unwrap();
+    let mut m = milenage::Milenage::new_with_opc(
+        hex::decode(K).unwrap().try_into().unwrap(),
+        hex::decode(OPC).unwrap().try_into().unwrap(),
+    );
+    let ak_star = m.f5star(&rand);
+    let mac_s = m.f1star(&rand, &sqn_ms_b, &[0, 0]);
+    let mut resync = [0u8; 30];
+    resync[..16].copy_from_slice(&rand);
+    for i in 0..6 {
+        resync[16 + i] = sqn_ms_b[i] ^ ak_star[i];
+    }
+    resync[22..].copy_from_slice(&mac_s);
+
+    let mut forged = resync;
+    forged[29] ^= 1;
+    let a = c.request(air(IMSI, "mme1.client.local", 1, Some(&forged))).await.unwrap();
+    assert_eq!(
+        Message::parse(&a).unwrap().result(),
+        Some((VENDOR_3GPP, x::DIAMETER_AUTHENTICATION_DATA_UNAVAILABLE))
+    );
+    let a = c.request(air(IMSI, "mme1.client.local", 1, None)).await.unwrap();
+    let after_forged = verify_vector(&vectors(&Message::parse(&a).unwrap())[0]);
+    assert!(after_forged > before && after_forged < sqn_ms, "a forged AUTS never moves the SQN");
+
+    let a = c.request(air(IMSI, "mme1.client.local", 2, Some(&resync))).await.unwrap();
+    let m = Message::parse(&a).unwrap();
+    assert_eq!(m.result(), Some((0, rc::DIAMETER_SUCCESS)));
+    for v in vectors(&m) {
+        let sqn = verify_vector(&v);
+        assert!(sqn > sqn_ms, "vectors after resync are above SQN_MS: {sqn:#x} vs {sqn_ms:#x}");
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn unknown_imsi_and_malformed_requests() {
+    let node = s6a_node().await;
+    let c = mme(&node, "mme1.client.local").await;
+    let a = c.request(air("001019999999999", "mme1.client.local", 1, None)).await.unwrap();
+    let m = Message::parse(&a).unwrap();
+    assert_eq!(m.result(), Some((VENDOR_3GPP, x::DIAMETER_ERROR_USER_UNKNOWN)));
+    assert!(!m.header.is_error());
+    assert!(m.find(&s6a::AUTHENTICATION_INFO).is_none());
+
+    // An AVP with the M bit that AIR does not define: 5001 with Failed-AVP (RFC 6733 7.1.5).
+    let mut req = air(IMSI, "mme1.client.local", 1, None);
+    let extra = {
+        let mut b = Vec::new();
+        let mut mb = MessageBuilder::new(&mut b, 0, 0, 0, 0, 0);
+        mb.avp_raw(99_999, 0xc0, VENDOR_3GPP, &[1, 2, 3, 4]);
+        mb.finish();
+        b[20..].to_vec()
+    };
+    req.extend_from_slice(&extra);
+    let len = req.len() as u32;
+    req[1..4].copy_from_slice(&len.to_be_bytes()[1..]);
+    let a = c.request(req).await.unwrap();
+    let m = Message::parse(&a).unwrap();
+    assert_eq!(m.result(), Some((0, rc::DIAMETER_AVP_UNSUPPORTED)));
+    let failed = m.find(&base::FAILED_AVP).unwrap();
+    assert_eq!(failed.grouped().next().unwrap().unwrap().code, 99_999);
+
+    // No Visited-PLMN-Id: 5005 naming it.
+    let mut buf = Vec::new();
+    let mut b = MessageBuilder::request(&mut buf, cmd::AUTHENTICATION_INFORMATION, apps::S6A, 0, 0);
+    b.str(&base::SESSION_ID, "s;nop")
+        .u32(&base::AUTH_SESSION_STATE, 1)
+        .origin("mme1.client.local", "client.local");
+    b.str(&base::USER_NAME, IMSI);
+    b.finish();
+    let a = c.request(buf).await.unwrap();
+    let m = Message::parse(&a).unwrap();
+    assert_eq!(m.result(), Some((0, rc::DIAMETER_MISSING_AVP)));
+    let failed = m.find(&base::FAILED_AVP).unwrap();
+    assert_eq!(failed.grouped().next().unwrap().unwrap().code, s6a::VISITED_PLMN_ID.code);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn ulr_returns_the_subscription_field_by_field() {
+    let node = s6a_node().await;
+    let c = mme(&node, "mme1.client.local").await;
+    let a = c.request(ulr(IMSI, "mme1.client.local", 0b10_0010)).await.unwrap();
+    let m = Message::parse(&a).unwrap();
+    assert_eq!(m.result(), Some((0, rc::DIAMETER_SUCCESS)));
+    assert_eq!(m.u32(&s6a::ULA_FLAGS), Some(1));
+    let sd = m.find(&s6a::SUBSCRIPTION_DATA).expect("Subscription-Data");
+    fn child<'a>(a: &Avp<'a>, def: &plughss_plugin_api::dictionary::AvpDef) -> Option<Avp<'a>> {
+        a.child(def.code, def.vendor)
+    }
+    assert_eq!(child(&sd, &s6a::MSISDN).unwrap().payload(), &[0x94, 0x71, 0x12, 0x32, 0x54, 0x76], "TBCD");
+    assert_eq!(child(&sd, &s6a::SUBSCRIBER_STATUS).unwrap().as_enum(), Ok(0));
+    assert_eq!(child(&sd, &s6a::NETWORK_ACCESS_MODE).unwrap().as_enum(), Ok(0));
+    assert_eq!(child(&sd, &s6a::ACCESS_RESTRICTION_DATA).unwrap().as_u32(), Ok(32));
+    assert_eq!(child(&sd, &s6a::SUBSCRIBED_PERIODIC_RAU_TAU_TIMER).unwrap().as_u32(), Ok(720));
+    let ambr = child(&sd, &s6a::AMBR).unwrap();
+    assert_eq!(child(&ambr, &s6a::MAX_REQUESTED_BANDWIDTH_UL).unwrap().as_u32(), Ok(1_000_000_000));
+    assert_eq!(child(&ambr, &s6a::MAX_REQUESTED_BANDWIDTH_DL).unwrap().as_u32(), Ok(1_000_000_000));
+    let prof = child(&sd, &s6a::APN_CONFIGURATION_PROFILE).unwrap();
+    assert_eq!(child(&prof, &s6a::CONTEXT_IDENTIFIER).unwrap().as_u32(), Ok(1));
+    assert_eq!(child(&prof, &s6a::ALL_APN_CONFIGURATIONS_INCLUDED_INDICATOR).unwrap().as_enum(), Ok(0));
+    let apns: Vec<_> =
+        prof.grouped().flatten().filter(|a| a.is(s6a::APN_CONFIGURATION.code, VENDOR_3GPP)).collect();
+    assert_eq!(apns.len(), 2);
+    fn field<'a>(apn: &Avp<'a>, def: &plughss_plugin_api::dictionary::AvpDef) -> Avp<'a> {
+        apn.child(def.code, def.vendor).unwrap()
+    }
+    assert_eq!(field(&apns[0], &s6a::SERVICE_SELECTION).as_str(), Ok("internet"));
+    assert_eq!(field(&apns[0], &s6a::PDN_TYPE).as_enum(), Ok(2), "IPv4v6");
+    assert_eq!(field(&apns[1], &s6a::CONTEXT_IDENTIFIER).as_u32(), Ok(2));
+    assert_eq!(field(&apns[1], &s6a::SERVICE_SELECTION).as_str(), Ok("ims"));
+    assert_eq!(field(&apns[1], &s6a::PDN_TYPE).as_enum(), Ok(0), "IPv4");
+    assert_eq!(field(&apns[1], &s6a::SERVED_PARTY_IP_ADDRESS).as_address().unwrap().to_string(), "10.45.0.7");
+    let qos = field(&apns[1], &s6a::EPS_SUBSCRIBED_QOS_PROFILE);
+    assert_eq!(child(&qos, &s6a::QOS_CLASS_IDENTIFIER).unwrap().as_enum(), Ok(5));
+    let arp = child(&qos, &s6a::ALLOCATION_RETENTION_PRIORITY).unwrap();
+    assert_eq!(child(&arp, &s6a::PRIORITY_LEVEL).unwrap().as_u32(), Ok(1));
+    assert_eq!(child(&arp, &s6a::PRE_EMPTION_CAPABILITY).unwrap().as_enum(), Ok(0), "ENABLED");
+    assert_eq!(child(&arp, &s6a::PRE_EMPTION_VULNERABILITY).unwrap().as_enum(), Ok(1), "DISABLED");
+    // The serving MME is recorded.
+    let s = node.store.get(IMSI).await.unwrap().unwrap();
+    assert_eq!(s.mme_host.as_deref(), Some("mme1.client.local"));
+    assert!(s.mme_timestamp.is_some());
+
+    // Skip-Subscriber-Data (ULR-Flags bit 2).
+    let a = c.request(ulr(IMSI, "mme1.client.local", 0b100)).await.unwrap();
+    assert!(Message::parse(&a).unwrap().find(&s6a::SUBSCRIPTION_DATA).is_none());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn ulr_from_a_second_mme_cancels_the_first_then_pur_and_nor() {
+    let node = s6a_node().await;
+    // MME1 is a raw peer (Origin-Host mme.client.local) that will receive the CLR.
+    let mut mme1 = RawPeer::open(node.diameter_addrs[0]).await;
+    mme1.send(&ulr(IMSI, "mme.client.local", 0)).await;
+    assert_eq!(Message::parse(&mme1.recv_answer().await).unwrap().result(), Some((0, 2001)));
+
+    let mme2 = mme(&node, "mme2.client.local").await;
+    let (ula, ()) = tokio::join!(mme2.request(ulr(IMSI, "mme2.client.local", 0)), async {
+        let clr = mme1.recv().await.expect("CLR to the previous MME");
+        let m = Message::parse(&clr).unwrap();
+        assert!(m.header.is_request());
+        assert_eq!(m.header.command_code, cmd::CANCEL_LOCATION);
+        assert_eq!(m.destination_host(), Some("mme.client.local"));
+        assert_eq!(m.str(&base::USER_NAME), Some(IMSI));
+        assert_eq!(m.find(&s6a::CANCELLATION_TYPE).unwrap().as_enum(), Ok(0), "MME_UPDATE_PROCEDURE");
+        let mut buf = Vec::new();
+        let mut b = MessageBuilder::answer(&mut buf, &m.header);
+        b.bytes(&base::SESSION_ID, m.find(&base::SESSION_ID).unwrap().payload())
+            .result_code(2001)
+            .origin("mme.client.local", "client.local");
+        b.u32(&base::AUTH_SESSION_STATE, 1);
+        b.finish();
+        mme1.send(&buf).await;
+    });
+    assert_eq!(Message::parse(&ula.unwrap()).unwrap().result(), Some((0, 2001)));
+    let st = node.plugins.runtime.status();
+    let s6a = st.iter().find(|p| p.name == "s6a").unwrap();
+    assert_eq!(s6a.plugin_metrics.get("clr_ok"), Some(&1));
+
+    // PUR from the old MME: not the serving one, so no purge and no frozen M-TMSI.
+    let pur = |origin: &str| {
+        let mut buf = Vec::new();
+        let mut b = MessageBuilder::request(&mut buf, cmd::PURGE_UE, apps::S6A, 0, 0);
+        b.str(&base::SESSION_ID, &format!("{origin};pur"))
+            .u32(&base::AUTH_SESSION_STATE, 1)
+            .origin(origin, "client.local")
+            .str(&base::DESTINATION_REALM, HSS_REALM)
+            .str(&base::USER_NAME, IMSI);
+        b.finish();
+        buf
+    };
+    mme1.send(&pur("mme.client.local")).await;
+    let m = mme1.recv_answer().await;
+    let m = Message::parse(&m).unwrap();
+    assert_eq!((m.result(), m.u32(&s6a::PUA_FLAGS)), (Some((0, 2001)), Some(0)));
+    assert!(!node.store.get(IMSI).await.unwrap().unwrap().purge_flag);
+    let a = mme2.request(pur("mme2.client.local")).await.unwrap();
+    let m = Message::parse(&a).unwrap();
+    assert_eq!((m.result(), m.u32(&s6a::PUA_FLAGS)), (Some((0, 2001)), Some(1)));
+    assert!(node.store.get(IMSI).await.unwrap().unwrap().purge_flag);
+
+    let mut buf = Vec::new();
+    let mut b = MessageBuilder::request(&mut buf, cmd::NOTIFY, apps::S6A, 0, 0);
+    b.str(&base::SESSION_ID, "mme2;nor")
+        .u32(&base::AUTH_SESSION_STATE, 1)
+        .origin("mme2.client.local", "client.local");
+    b.str(&base::DESTINATION_REALM, HSS_REALM).str(&base::USER_NAME, IMSI);
+    b.finish();
+    let a = mme2.request(buf).await.unwrap();
+    assert_eq!(Message::parse(&a).unwrap().result(), Some((0, 2001)));
+    let _ = Duration::ZERO;
+}

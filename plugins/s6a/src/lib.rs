@@ -1,0 +1,54 @@
+//! The S6a/S6d application (TS 29.272) as a PlugHSS plugin: the interface between the
+//! MME and the HSS that lets a UE attach to an LTE network.
+//!
+//! One module per command, each implementing its TS 29.272 clause. Vectors come from
+//! the host's AuC (`auc` capability), profiles and serving-node records from the store
+//! (`subscribers.read`/`subscribers.write`), and CLR to a previous MME goes through
+//! `peers.send-request` (`peers.send`).
+
+mod air;
+mod common;
+mod nor;
+mod pur;
+mod tbcd;
+mod ulr;
+
+use plughss_plugin_api::guest::prelude::*;
+
+pub struct S6a;
+
+/// The commands this plugin answers (TS 29.272 7.2).
+const COMMANDS: &[u32] = &[cmd::AUTHENTICATION_INFORMATION, cmd::UPDATE_LOCATION, cmd::PURGE_UE, cmd::NOTIFY];
+
+impl DiameterApp for S6a {
+    fn describe() -> PluginInfo {
+        plugin_info(
+            "s6a",
+            env!("CARGO_PKG_VERSION"),
+            &[(app::S6A, VENDOR_3GPP, COMMANDS)],
+            &[
+                Capability::Auc,
+                Capability::SubscribersRead,
+                Capability::SubscribersWrite,
+                Capability::PeersSend,
+            ],
+        )
+    }
+
+    fn handle(request: &[u8]) -> Result<Vec<u8>, HandleError> {
+        let req = parse_request(request)?;
+        match req.header.command_code {
+            cmd::AUTHENTICATION_INFORMATION => air::handle(&req),
+            cmd::UPDATE_LOCATION => ulr::handle(&req),
+            cmd::PURGE_UE => pur::handle(&req),
+            cmd::NOTIFY => nor::handle(&req),
+            // RFC 6733 7.1.3: the router only sends what describe() lists, but a plugin
+            // answers anything else properly too.
+            other => {
+                Err(fail(DIAMETER_COMMAND_UNSUPPORTED, format!("command {other} is not an S6a command")))
+            }
+        }
+    }
+}
+
+register_app!(S6a);
