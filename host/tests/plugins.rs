@@ -258,3 +258,22 @@ async fn plugins_are_listed_and_reloaded_over_http() {
     let v: serde_json::Value = r.json().await.unwrap();
     assert_eq!(v["unchanged"][0], "echo");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn fuel_limit_stops_a_busy_plugin_before_its_deadline() {
+    let (node, _d) =
+        node_with(vec![entry("spin", "spin", "limits = { fuel = 2000000, deadline_ms = 20000 }")]).await;
+    let c = Client::connect(node.diameter_addrs[0], ClientOptions::new("mme.f", "client.local", vec![SH]))
+        .await
+        .unwrap();
+    let t = Instant::now();
+    let a = c.request(request(apps::SH, cmd::USER_DATA, 0, "s;fuel")).await.unwrap();
+    assert_eq!(result_of(&a), rc::DIAMETER_UNABLE_TO_COMPLY);
+    assert!(
+        t.elapsed() < Duration::from_secs(5),
+        "fuel ran out long before the 20 s deadline: {:?}",
+        t.elapsed()
+    );
+    assert_eq!(counter(&node, "spin", "traps"), 1);
+    assert_eq!(counter(&node, "spin", "deadline_exceeded"), 0);
+}

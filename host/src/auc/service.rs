@@ -115,7 +115,18 @@ impl Auc {
         // The store advanced modulo 2^48; a block crossing the top is cut short and the
         // next reservation starts again from the wrapped value (TS 33.102 C.2 wrap).
         let block = self.policy.reserve(seq, u64::from(len));
-        self.blocks.lock().unwrap_or_else(|p| p.into_inner()).insert(imsi.to_string(), block);
+        let start = block.end_seq() - block.remaining();
+        let mut blocks = self.blocks.lock().unwrap_or_else(|p| p.into_inner());
+        // Two callers may refill at once; the later reservation is the higher one. Never
+        // let a lower block replace a higher one, or SQNs would go backwards (TS 33.102
+        // C.1: the USIM rejects an SQN not above what it has seen). A stale block's
+        // values are skipped, which the USIM tolerates.
+        match blocks.get(imsi) {
+            Some(current) if current.end_seq() > start => {}
+            _ => {
+                blocks.insert(imsi.to_string(), block);
+            }
+        }
         Ok(())
     }
 

@@ -158,8 +158,18 @@ impl LoadedPlugin {
         Ok(Arc::new(plugin))
     }
 
+    /// On an engine that meters fuel every call starts with the plugin's allowance (or
+    /// unlimited fuel when it has none), so instantiation and calls never starve.
+    fn refuel(&self, store: &mut Store<HostState>) -> anyhow::Result<()> {
+        if self.fuel {
+            store.set_fuel(self.meta.limits.fuel.unwrap_or(u64::MAX)).map_err(anyhow::Error::from)?;
+        }
+        Ok(())
+    }
+
     async fn instantiate(&self) -> anyhow::Result<Warm> {
         let mut store = Store::new(&self.engine, HostState::new(self.meta.clone(), self.services.clone()));
+        self.refuel(&mut store)?;
         store.limiter(|s| s as &mut dyn ResourceLimiter);
         // At the deadline, stop the plugin if its own code has run too long; time spent
         // waiting in host calls does not count. Otherwise yield to the executor and
@@ -201,11 +211,7 @@ impl LoadedPlugin {
 
     fn prepare(&self, w: &mut Warm) -> anyhow::Result<()> {
         w.store.data_mut().begin_call();
-        if let Some(f) = self.meta.limits.fuel
-            && self.fuel
-        {
-            w.store.set_fuel(f).map_err(anyhow::Error::from)?;
-        }
+        self.refuel(&mut w.store)?;
         w.store.set_epoch_deadline(ticks(self.meta.limits.deadline));
         Ok(())
     }
