@@ -5,7 +5,6 @@
 mod common;
 
 use std::io::{BufRead, BufReader};
-use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
@@ -15,12 +14,6 @@ use plughss_plugin_api::dictionary::{app as apps, base, cmd};
 
 fn plughss() -> Command {
     Command::new(env!("CARGO_BIN_EXE_plughss"))
-}
-
-/// The `native_handler` example, built by `cargo test` next to the test binaries.
-fn example(name: &str) -> PathBuf {
-    let bin = PathBuf::from(env!("CARGO_BIN_EXE_plughss"));
-    bin.parent().unwrap().join("examples").join(name)
 }
 
 fn signal(child: &Child, sig: &str) {
@@ -104,29 +97,47 @@ async fn serve_with_overrides_logs_where_it_listens_and_stops_on_sigterm() {
 async fn sigterm_sends_dpr_and_finishes_in_flight_requests() {
     let dir = tempfile::tempdir().unwrap();
     let cfg = dir.path().join("plughss.toml");
+    // The echo fixture burns CPU before answering (`delay_spins`), so its request is still
+    // in flight when SIGTERM arrives.
     std::fs::write(
         &cfg,
-        "[diameter]\norigin_host = \"hss.test.local\"\norigin_realm = \"test.local\"\nlisten = [\"127.0.0.1:0\"]\n\
-         shutdown_grace = \"3s\"\n[api]\nlisten = \"127.0.0.1:0\"\n",
+        format!(
+            "data_dir = \"{}\"\n[diameter]\norigin_host = \"hss.test.local\"\norigin_realm = \"test.local\"\n\
+             listen = [\"127.0.0.1:0\"]\nshutdown_grace = \"20s\"\n[api]\nlisten = \"127.0.0.1:0\"\n\n\
+             [[plugin]]\nname = \"s6a\"\nenabled = false\n\n\
+             [[plugin]]\nname = \"echo\"\npath = \"{}\"\nconfig = {{ delay_spins = 1500000000 }}\n\
+             limits = {{ deadline_ms = 30000 }}\n",
+            dir.path().join("data").display(),
+            fixture("echo").display()
+        ),
     )
     .unwrap();
-    let exe = example("native_handler");
-    assert!(exe.exists(), "{} is built by cargo test", exe.display());
-    let mut child = Command::new(exe).arg("--config").arg(&cfg).stdout(Stdio::piped()).spawn().unwrap();
-    let mut out = BufReader::new(child.stdout.take().unwrap());
-    let mut line = String::new();
-    out.read_line(&mut line).unwrap();
-    let diameter = addr_after(&line, "diameter=");
+    let mut child = plughss()
+        .args(["serve", "--config"])
+        .arg(&cfg)
+        .env("RUST_LOG", "info")
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut err = BufReader::new(child.stderr.take().unwrap());
+    let mut seen = Vec::new();
+    let line = read_until(&mut err, "Diameter listening", &mut seen);
+    let diameter = addr_after(&line, "addr=");
+    std::thread::spawn(move || for _ in err.lines() {});
 
     let mut p = RawPeer::open(diameter).await;
-    // Command 999 is answered after one second.
-    p.send(&request(apps::S6A, 999, 4242, "s;in-flight")).await;
+    p.send(&request(apps::S6A, cmd::AUTHENTICATION_INFORMATION, 4242, "s;in-flight")).await;
     tokio::time::sleep(Duration::from_millis(100)).await;
+    let sent_term = Instant::now();
     signal(&child, "-TERM");
 
     let (mut dpr, mut answered) = (false, false);
     while !(dpr && answered) {
-        let m = p.recv().await.expect("DPR and the in-flight answer arrive before the close");
+        let m = p
+            .recv_within(Duration::from_secs(30))
+            .await
+            .expect("no silence")
+            .expect("DPR and the in-flight answer arrive before the close");
         let msg = Message::parse(&m).unwrap();
         if msg.header.is_request() {
             assert_eq!(msg.header.command_code, cmd::DISCONNECT_PEER);
@@ -136,11 +147,15 @@ async fn sigterm_sends_dpr_and_finishes_in_flight_requests() {
         } else {
             assert_eq!(msg.header.hop_by_hop, 4242);
             assert_eq!(msg.result(), Some((0, 2001)));
+            assert!(
+                sent_term.elapsed() > Duration::from_millis(20),
+                "the request was still in flight at SIGTERM"
+            );
             answered = true;
         }
     }
-    assert!(p.closed_within(Duration::from_secs(5)).await);
-    let status = wait_exit(&mut child, Duration::from_secs(10));
+    assert!(p.closed_within(Duration::from_secs(25)).await);
+    let status = wait_exit(&mut child, Duration::from_secs(30));
     assert!(status.success(), "exit status {status:?}");
 }
 
