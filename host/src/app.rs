@@ -163,7 +163,10 @@ pub async fn start_with(
 
     let shutdown = CancellationToken::new();
     let diameter = tokio::spawn(server::run(listeners, outbound, node.clone(), shutdown.clone()));
-    let app = api::router(api::ApiState { node: node.clone(), plugins: plugins.clone() });
+    let app = api::router_with(
+        api::ApiState { node: node.clone(), plugins: plugins.clone() },
+        api::ApiOptions { store: Some(store.clone()), token: cfg.api.token.clone() },
+    );
     let api_stop = shutdown.clone();
     let api = tokio::spawn(async move {
         let _ = axum::serve(api_listener, app)

@@ -184,3 +184,18 @@ async fn after_kill_9_every_sqn_is_above_every_sqn_issued_before() {
         after.len()
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_sqn_changed_behind_the_auc_is_honoured() {
+    let dir = scratch_dir("auc-stale");
+    let store = provision(&dir);
+    add_subscriber(&store).await;
+    let auc = Auc::new(store.clone(), SqnPolicy::new(5).unwrap(), 0, 32);
+    let v = auc.eutran(IMSI, 1, [0x00, 0xf1, 0x10], None).await.unwrap();
+    let first = sqn_of(&v[0].rand, &v[0].autn);
+    // The operator moves the SQN far ahead (as a PATCH through the API would).
+    store.set_sqn(IMSI, 0x10_0000).await.unwrap();
+    let v = auc.eutran(IMSI, 1, [0x00, 0xf1, 0x10], None).await.unwrap();
+    let next = sqn_of(&v[0].rand, &v[0].autn);
+    assert!(first < 0x10_0000 && next >= 0x10_0000, "{first:#x} then {next:#x}");
+}

@@ -267,19 +267,9 @@ fn parse_security(v: Option<&Value>, patch: bool) -> Result<SecurityPatch, Field
     {
         return Err(FieldError::new(&format!("security.{k}"), "unknown field"));
     }
-    // The value of a key, `None` when absent (or null in a full document).
-    let get = |name: &str| -> Result<Option<&Value>, FieldError> {
-        match obj.get(name) {
-            Some(Value::Null) if patch && name != "opc" && name != "op" => {
-                Err(FieldError::new(&format!("security.{name}"), "cannot be removed"))
-            }
-            Some(Value::Null) | None => Ok(None),
-            Some(v) => Ok(Some(v)),
-        }
-    };
     let hex16 = |name: &str| -> Result<Option<[u8; 16]>, FieldError> {
         let field = format!("security.{name}");
-        match get(name)? {
+        match security_value(obj, name, patch)? {
             None => Ok(None),
             Some(Value::String(s)) => parse_hex::<16>(&field, s).map(Some),
             Some(_) => Err(FieldError::new(&field, "must be a string of 32 hex digits")),
@@ -309,7 +299,7 @@ fn parse_security(v: Option<&Value>, patch: bool) -> Result<SecurityPatch, Field
             None
         }
     };
-    let amf = match get("amf")? {
+    let amf = match security_value(obj, "amf", patch)? {
         None => None,
         Some(Value::String(s)) => Some(
             parse_hex::<2>("security.amf", s)
@@ -317,7 +307,7 @@ fn parse_security(v: Option<&Value>, patch: bool) -> Result<SecurityPatch, Field
         ),
         Some(_) => return Err(FieldError::new("security.amf", "must be a string of 4 hex digits")),
     };
-    let sqn = match get("sqn")?.map(Value::as_u64) {
+    let sqn = match security_value(obj, "sqn", patch)?.map(Value::as_u64) {
         None => None,
         Some(Some(n)) if n < SQN_MODULUS => Some(n),
         Some(Some(_)) => return Err(FieldError::new("security.sqn", "must fit in 48 bits (below 2^48)")),
@@ -328,11 +318,31 @@ fn parse_security(v: Option<&Value>, patch: bool) -> Result<SecurityPatch, Field
     Ok(SecurityPatch { k, opc, amf, sqn, digest_ha1: None })
 }
 
+/// The value of a `security` key, `None` when absent (or null in a full document).
+fn security_value<'a>(
+    obj: &'a Map<String, Value>,
+    name: &str,
+    patch: bool,
+) -> Result<Option<&'a Value>, FieldError> {
+    match obj.get(name) {
+        Some(Value::Null) if patch && name != "opc" && name != "op" => {
+            Err(FieldError::new(&format!("security.{name}"), "cannot be removed"))
+        }
+        Some(Value::Null) | None => Ok(None),
+        Some(v) => Ok(Some(v)),
+    }
+}
+
 /// Takes `ims.digest_ha1` (the SIP digest HA1, RFC 2617 3.2.2.2: 32 hex digits) out of
 /// the document so that it reaches only [`AuthData`].
 fn take_digest(obj: &mut Map<String, Value>, patch: bool) -> Result<Option<Option<String>>, FieldError> {
     let Some(Value::Object(ims)) = obj.get_mut("ims") else { return Ok(None) };
-    match ims.remove("digest_ha1") {
+    let taken = ims.remove("digest_ha1");
+    if patch && ims.is_empty() {
+        // Only the credential changes: no `ims: {}` to merge into the profile.
+        obj.remove("ims");
+    }
+    match taken {
         None => Ok(None),
         Some(Value::Null) if patch => Ok(Some(None)),
         Some(Value::Null) => Ok(None),
@@ -349,10 +359,21 @@ fn parse_profile(obj: Map<String, Value>) -> Result<Subscriber, FieldError> {
     let mut sub: Subscriber = serde_path_to_error::deserialize(Value::Object(obj)).map_err(|e| {
         let path = e.path().to_string();
         let field = if path == "." { String::new() } else { path };
-        FieldError { field, reason: e.into_inner().to_string() }
+        FieldError { field, reason: without_value(&e.into_inner().to_string()) }
     })?;
     validate(&mut sub)?;
     Ok(sub)
+}
+
+/// serde renders an unexpected string as `string "<value>"`; the value is dropped so that
+/// an error never echoes input back (a key pasted into the wrong column, say).
+fn without_value(reason: &str) -> String {
+    match (reason.find("string \""), reason.rfind("\", expected")) {
+        (Some(start), Some(end)) if end > start => {
+            format!("{}string{}", &reason[..start], &reason[end + 1..])
+        }
+        _ => reason.to_string(),
+    }
 }
 
 /// Range checks and normalisation (lower-case hex) of a profile.
@@ -536,6 +557,11 @@ mod tests {
         assert_eq!(field_of(with(&|d| d["network_access_mode"] = json!(1))), "network_access_mode");
         assert_eq!(field_of(with(&|d| d["ims"] = json!({ "impi": "a@b", "impu": ["x"] }))), "ims.impu[0]");
         assert_eq!(field_of(json!([1])), "");
+        let e = parse_new(&with(&|d| d["msisdn"] = json!(K))).unwrap_err();
+        assert_eq!(
+            (e.field.as_str(), e.reason.as_str()),
+            ("msisdn", "invalid type: string, expected a sequence")
+        );
     }
 
     #[test]

@@ -59,7 +59,12 @@ pub struct Auc {
     ind: u32,
     block: u32,
     blocks: Mutex<HashMap<String, SqnBlock>>,
+    /// Vector requests for one subscriber run one at a time (sharded by IMSI), so the
+    /// stored SQN read with the keys is never older than this node's last reservation.
+    shards: Vec<tokio::sync::Mutex<()>>,
 }
+
+const SHARDS: usize = 256;
 
 /// At most this many vectors per request (TS 29.272 7.3.23 allows up to 5 per type;
 /// the margin covers other interfaces).
@@ -73,6 +78,7 @@ impl Auc {
             ind: ind.min(policy.ind_max()),
             block: block.max(1),
             blocks: Mutex::new(HashMap::new()),
+            shards: (0..SHARDS).map(|_| tokio::sync::Mutex::new(())).collect(),
         }
     }
 
@@ -80,13 +86,31 @@ impl Auc {
         &self.store
     }
 
+    fn shard(&self, imsi: &str) -> &tokio::sync::Mutex<()> {
+        let h = imsi.bytes().fold(0usize, |h, b| h.wrapping_mul(31).wrapping_add(b as usize));
+        &self.shards[h % SHARDS]
+    }
+
     async fn keys(&self, imsi: &str) -> Result<(Milenage, [u8; 2]), AucFailure> {
         let auth: AuthData = self.store.get_auth(imsi).await?.ok_or(AucFailure::UnknownSubscriber)?;
+        self.drop_stale_block(imsi, auth.sqn);
         let m = match auth.opc {
             OpcOrOp::Opc(opc) => Milenage::new(&auth.k, &opc),
             OpcOrOp::Op(op) => Milenage::from_op(&auth.k, &op),
         };
         Ok((m, auth.amf))
+    }
+
+    /// After our last reservation the store holds our block's end. Any other value means
+    /// the SQN was changed behind us (provisioning through the API, a re-created
+    /// subscriber, another node sharing the store): the block is dropped and the next
+    /// vector reserves afresh from the stored value. Gaps are harmless; reuse is not.
+    fn drop_stale_block(&self, imsi: &str, stored_sqn: u64) {
+        let (stored_seq, _) = self.policy.split(stored_sqn);
+        let mut blocks = self.blocks.lock().unwrap_or_else(|p| p.into_inner());
+        if blocks.get(imsi).is_some_and(|b| b.end_seq() != stored_seq) {
+            blocks.remove(imsi);
+        }
     }
 
     /// `count` SQNs, each above every SQN issued before for this subscriber.
@@ -163,6 +187,7 @@ impl Auc {
         resync: Option<Resync>,
     ) -> Result<Vec<EutranVector>, AucFailure> {
         Self::check_count(count)?;
+        let _one_at_a_time = self.shard(imsi).lock().await;
         let (m, amf) = self.keys(imsi).await?;
         if let Some(r) = &resync {
             self.resync(imsi, &m, r).await?;
@@ -184,6 +209,7 @@ impl Auc {
         resync: Option<Resync>,
     ) -> Result<Vec<UtranVector>, AucFailure> {
         Self::check_count(count)?;
+        let _one_at_a_time = self.shard(imsi).lock().await;
         let (m, amf) = self.keys(imsi).await?;
         if let Some(r) = &resync {
             self.resync(imsi, &m, r).await?;
@@ -207,6 +233,7 @@ impl Auc {
         resync: Option<Resync>,
     ) -> Result<Vec<ImsAkaVector>, AucFailure> {
         Self::check_count(count)?;
+        let _one_at_a_time = self.shard(imsi).lock().await;
         let (m, amf) = self.keys(imsi).await?;
         if let Some(r) = &resync {
             self.resync(imsi, &m, r).await?;

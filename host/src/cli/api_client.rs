@@ -4,14 +4,15 @@ use anyhow::{Context, bail};
 use clap::Args;
 use serde_json::Value;
 
-/// Where the API is, shared by the commands that talk to a running server.
+/// Where the API is, shared by the commands that talk to a running server. Global, so
+/// `plughss subscriber --api URL add ...` and `plughss subscriber add ... --api URL` both work.
 #[derive(Args, Debug, Clone)]
 pub struct ApiArgs {
     /// Base URL of the PlugHSS REST API.
-    #[arg(long, env = "PLUGHSS_API", default_value = "http://127.0.0.1:8080")]
+    #[arg(long, env = "PLUGHSS_API", default_value = "http://127.0.0.1:8080", global = true)]
     pub api: String,
     /// Bearer token, when the server requires one.
-    #[arg(long, env = "PLUGHSS_API_TOKEN", hide_env_values = true)]
+    #[arg(long, env = "PLUGHSS_API_TOKEN", hide_env_values = true, global = true)]
     pub token: Option<String>,
 }
 

@@ -3,6 +3,8 @@
 pub mod api_client;
 mod plugin;
 mod serve;
+mod subscriber;
+mod vectors;
 
 use std::process::ExitCode;
 
@@ -22,6 +24,10 @@ pub enum Command {
     /// Inspect and reload the plugins of a running server.
     #[command(subcommand)]
     Plugin(plugin::PluginCommand),
+    /// Provision subscribers on a running server (add, get, list, delete, import CSV).
+    Subscriber(subscriber::SubscriberArgs),
+    /// Compute an authentication vector, or recover SQN_MS from an AUTS, locally.
+    Vectors(vectors::VectorsArgs),
 }
 
 pub fn main() -> ExitCode {
@@ -29,6 +35,8 @@ pub fn main() -> ExitCode {
     match cli.command {
         Command::Serve(args) => serve::run(args),
         Command::Plugin(cmd) => client_command(plugin::run(cmd)),
+        Command::Subscriber(args) => client_command(subscriber::run(args)),
+        Command::Vectors(args) => vectors::run(args),
     }
 }
 
