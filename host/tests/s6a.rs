@@ -357,3 +357,70 @@ async fn ulr_from_a_second_mme_cancels_the_first_then_pur_and_nor() {
     assert_eq!(Message::parse(&a).unwrap().result(), Some((0, 2001)));
     let _ = Duration::ZERO;
 }
+
+/// Answers an HSS-initiated request from the raw MME with success.
+async fn answer_hss_request(mme: &mut RawPeer, req: &Message<'_>) {
+    let mut buf = Vec::new();
+    let mut b = MessageBuilder::answer(&mut buf, &req.header);
+    b.bytes(&base::SESSION_ID, req.find(&base::SESSION_ID).unwrap().payload())
+        .result_code(2001)
+        .origin("mme.client.local", "client.local")
+        .u32(&base::AUTH_SESSION_STATE, 1);
+    b.finish();
+    mme.send(&buf).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn api_changes_reach_the_serving_mme_as_idr_and_clr() {
+    let node = s6a_node().await;
+    let api = format!("http://{}/api/v1/subscribers/{IMSI}", node.api_addr);
+    let http = reqwest::Client::new();
+    let mut mme1 = RawPeer::open(node.diameter_addrs[0]).await;
+    mme1.send(&ulr(IMSI, "mme.client.local", 0)).await;
+    assert_eq!(Message::parse(&mme1.recv_answer().await).unwrap().result(), Some((0, 2001)));
+
+    // PATCH the AMBR: the serving MME gets IDR with the new Subscription-Data.
+    let r = http
+        .patch(&api)
+        .json(&serde_json::json!({ "ambr": { "downlink": { "value": 2, "unit": 2 } } }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    let idr = mme1.recv().await.expect("IDR");
+    let m = Message::parse(&idr).unwrap();
+    assert!(m.header.is_request());
+    assert_eq!(m.header.command_code, cmd::INSERT_SUBSCRIBER_DATA);
+    assert_eq!(m.destination_host(), Some("mme.client.local"));
+    assert_eq!(m.str(&base::USER_NAME), Some(IMSI));
+    let ambr = m.find(&s6a::SUBSCRIPTION_DATA).unwrap().child(s6a::AMBR.code, VENDOR_3GPP).unwrap();
+    assert_eq!(
+        ambr.child(s6a::MAX_REQUESTED_BANDWIDTH_DL.code, VENDOR_3GPP).unwrap().as_u32(),
+        Ok(2_000_000)
+    );
+    answer_hss_request(&mut mme1, &m).await;
+
+    // Explicit cancel-location: CLR with SUBSCRIPTION_WITHDRAWAL; the API reports it.
+    let (r, ()) = tokio::join!(http.post(format!("{api}/cancel-location")).send(), async {
+        let clr = mme1.recv().await.expect("CLR");
+        let m = Message::parse(&clr).unwrap();
+        assert_eq!(m.header.command_code, cmd::CANCEL_LOCATION);
+        assert_eq!(m.find(&s6a::CANCELLATION_TYPE).unwrap().as_enum(), Ok(2), "SUBSCRIPTION_WITHDRAWAL");
+        answer_hss_request(&mut mme1, &m).await;
+    });
+    let r = r.unwrap();
+    assert_eq!(r.status(), 200);
+    let body: serde_json::Value = r.json().await.unwrap();
+    assert!(body["reports"][0]["report"].as_str().unwrap().contains("result 2001"), "{body}");
+
+    // DELETE: the serving MME is told to withdraw the subscription.
+    let r = http.delete(&api).send().await.unwrap();
+    assert_eq!(r.status(), 204);
+    let clr = mme1.recv().await.expect("CLR after delete");
+    let m = Message::parse(&clr).unwrap();
+    assert_eq!(m.header.command_code, cmd::CANCEL_LOCATION);
+    assert_eq!(m.find(&s6a::CANCELLATION_TYPE).unwrap().as_enum(), Ok(2));
+    answer_hss_request(&mut mme1, &m).await;
+    let r = http.post(format!("{api}/cancel-location")).send().await.unwrap();
+    assert_eq!(r.status(), 404);
+}

@@ -60,7 +60,8 @@ pub fn router_with(state: ApiState, options: ApiOptions) -> Router {
         .route("/api/v1/plugins/reload", post(reload_plugins))
         .with_state(state.clone());
     if let Some(store) = options.store {
-        protected = protected.merge(subscribers::routes(store));
+        let events = subscribers::Events(Some(state.plugins.clone()));
+        protected = protected.merge(subscribers::routes(subscribers::SubscribersState { store, events }));
     }
     let bearer = BearerAuth::new(options.token.as_deref());
     Router::new()

@@ -16,7 +16,9 @@
 //! the IMSI and the operation only.
 
 use axum::extract::rejection::{BytesRejection, QueryRejection};
-use axum::extract::{DefaultBodyLimit, Path, Query, State};
+use std::sync::Arc;
+
+use axum::extract::{DefaultBodyLimit, FromRef, Path, Query, State};
 use axum::http::StatusCode;
 use axum::http::header::LOCATION;
 use axum::response::{IntoResponse, Response};
@@ -29,6 +31,8 @@ use serde_json::{Value, json};
 use tracing::info;
 
 use super::provision::{self, security_info};
+use crate::runtime::bindings::plughss::plugin::events::SubscriberEvent;
+use crate::runtime::bindings::plughss::plugin::subscribers::ServingNode;
 use crate::store::StoreHandle;
 
 /// Documents per import request; more is 413.
@@ -115,13 +119,75 @@ impl IntoResponse for SubscriberError {
 
 type Result<T> = std::result::Result<T, SubscriberError>;
 
-/// The subscriber routes over `store`, ready to merge into the API router.
-pub fn routes(store: StoreHandle) -> Router {
+/// Tells the application plugins about subscriber changes, so they can run the
+/// HSS-initiated procedures (S6a IDR on a change, CLR on delete or cancel-location).
+#[derive(Clone, Default)]
+pub struct Events(pub Option<Arc<crate::app::Plugins>>);
+
+impl Events {
+    /// Fire and forget: the API answers without waiting for the peers.
+    fn fire(&self, event: SubscriberEvent) {
+        if let Some(p) = self.0.clone() {
+            tokio::spawn(async move {
+                for (plugin, r) in p.runtime.notify_all(event).await {
+                    match r {
+                        Ok(report) => info!(plugin, report, "subscriber event handled"),
+                        Err(e) => tracing::warn!(plugin, error = e, "subscriber event failed"),
+                    }
+                }
+            });
+        }
+    }
+}
+
+#[derive(Clone)]
+pub struct SubscribersState {
+    pub store: StoreHandle,
+    pub events: Events,
+}
+
+impl FromRef<SubscribersState> for StoreHandle {
+    fn from_ref(s: &SubscribersState) -> StoreHandle {
+        s.store.clone()
+    }
+}
+
+impl FromRef<SubscribersState> for Events {
+    fn from_ref(s: &SubscribersState) -> Events {
+        s.events.clone()
+    }
+}
+
+/// The subscriber routes, ready to merge into the API router.
+pub fn routes(state: SubscribersState) -> Router {
     Router::new()
         .route("/api/v1/subscribers", get(list).post(create))
         .route("/api/v1/subscribers/import", post(import).layer(DefaultBodyLimit::max(MAX_IMPORT_BYTES)))
         .route("/api/v1/subscribers/{imsi}", get(read).put(replace).patch(patch).delete(remove))
-        .with_state(store)
+        .route("/api/v1/subscribers/{imsi}/cancel-location", post(cancel_location))
+        .with_state(state)
+}
+
+/// Asks the plugins to cancel the subscriber's location (S6a: CLR with
+/// SUBSCRIPTION_WITHDRAWAL to the serving MME) and reports what each did.
+async fn cancel_location(
+    State(store): State<StoreHandle>,
+    State(events): State<Events>,
+    Path(imsi): Path<String>,
+) -> Result<Json<Value>> {
+    path_imsi(&imsi)?;
+    store.get(&imsi).await?.ok_or_else(|| SubscriberError::NotFound(imsi.clone()))?;
+    let mut reports = Vec::new();
+    if let Some(p) = &events.0 {
+        for (plugin, r) in p.runtime.notify_all(SubscriberEvent::CancelLocation(imsi.clone())).await {
+            reports.push(match r {
+                Ok(report) => json!({ "plugin": plugin, "report": report }),
+                Err(e) => json!({ "plugin": plugin, "error": e }),
+            });
+        }
+    }
+    info!(imsi = %imsi, "cancel-location requested");
+    Ok(Json(json!({ "imsi": imsi, "reports": reports })))
 }
 
 /// The body as JSON, with a JSON error (axum's own rejections are plain text).
@@ -191,6 +257,7 @@ async fn list(
 /// Full replacement; keys not given are kept.
 async fn replace(
     State(store): State<StoreHandle>,
+    State(events): State<Events>,
     Path(imsi): Path<String>,
     body: std::result::Result<Bytes, BytesRejection>,
 ) -> Result<Json<Value>> {
@@ -203,6 +270,7 @@ async fn replace(
     let keys = (!security.is_empty()).then_some(auth);
     store.put(sub.clone(), keys, PutMode::Update).await.map_err(SubscriberError::about(&imsi))?;
     info!(imsi = %imsi, keys_changed = !security.is_empty(), "subscriber replaced");
+    events.fire(SubscriberEvent::Updated(imsi.clone()));
     Ok(Json(provision::render(&sub)))
 }
 
@@ -210,6 +278,7 @@ async fn replace(
 /// `ims.digest_ha1`) go to the keys: read, modified, and written back with the profile.
 async fn patch(
     State(store): State<StoreHandle>,
+    State(events): State<Events>,
     Path(imsi): Path<String>,
     body: std::result::Result<Bytes, BytesRejection>,
 ) -> Result<Json<Value>> {
@@ -229,13 +298,28 @@ async fn patch(
     let keys_changed = keys.is_some();
     store.put(sub.clone(), keys, PutMode::Update).await.map_err(SubscriberError::about(&imsi))?;
     info!(imsi = %imsi, keys_changed, "subscriber patched");
+    events.fire(SubscriberEvent::Updated(imsi.clone()));
     Ok(Json(provision::render(&sub)))
 }
 
-async fn remove(State(store): State<StoreHandle>, Path(imsi): Path<String>) -> Result<StatusCode> {
+async fn remove(
+    State(store): State<StoreHandle>,
+    State(events): State<Events>,
+    Path(imsi): Path<String>,
+) -> Result<StatusCode> {
     path_imsi(&imsi)?;
+    // The serving MME is needed after the record is gone, for the CLR.
+    let serving = store.get(&imsi).await?.map(|s| ServingNode {
+        mme_host: s.mme_host,
+        mme_realm: s.mme_realm,
+        mme_timestamp: s.mme_timestamp,
+        purge_flag: s.purge_flag,
+    });
     if store.delete(&imsi).await? {
         info!(imsi = %imsi, "subscriber deleted");
+        if let Some(node) = serving {
+            events.fire(SubscriberEvent::Deleted((imsi.clone(), node)));
+        }
         Ok(StatusCode::NO_CONTENT)
     } else {
         Err(SubscriberError::NotFound(imsi))

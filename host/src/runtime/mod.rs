@@ -322,6 +322,19 @@ impl PluginRuntime {
         self.plugins.lock().unwrap_or_else(|p| p.into_inner()).iter().map(|(_, p)| p.clone()).collect()
     }
 
+    /// Tells every plugin about a subscriber change; each answers with a short report.
+    pub async fn notify_all(
+        &self,
+        event: bindings::plughss::plugin::events::SubscriberEvent,
+    ) -> Vec<(String, Result<String, String>)> {
+        let mut out = Vec::new();
+        for p in self.plugins() {
+            let r = p.notify(event.clone()).await;
+            out.push((p.meta.name.clone(), r));
+        }
+        out
+    }
+
     pub fn status(&self) -> Vec<PluginStatus> {
         self.plugins().iter().map(|p| status_of(p)).collect()
     }

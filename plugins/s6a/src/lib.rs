@@ -8,6 +8,7 @@
 
 mod air;
 mod common;
+mod hss_initiated;
 mod nor;
 mod pur;
 mod tbcd;
@@ -46,6 +47,20 @@ impl DiameterApp for S6a {
             // answers anything else properly too.
             other => {
                 Err(fail(DIAMETER_COMMAND_UNSUPPORTED, format!("command {other} is not an S6a command")))
+            }
+        }
+    }
+    /// Operator changes through the API: IDR on a change, CLR (SUBSCRIPTION_WITHDRAWAL)
+    /// on delete or an explicit cancel-location (TS 29.272 5.2.1.2, 5.2.2.1).
+    fn notify(event: SubscriberEvent) -> Result<String, String> {
+        match event {
+            SubscriberEvent::Updated(imsi) => hss_initiated::insert_subscriber_data(&imsi),
+            SubscriberEvent::Deleted((imsi, node)) => {
+                hss_initiated::withdraw(&imsi, node.mme_host.as_deref(), node.mme_realm.as_deref())
+            }
+            SubscriberEvent::CancelLocation(imsi) => {
+                let p = host::get_profile(&imsi).map_err(|e| format!("{e:?}"))?;
+                hss_initiated::withdraw(&imsi, p.mme_host.as_deref(), p.mme_realm.as_deref())
             }
         }
     }

@@ -7,8 +7,8 @@ use plughss_plugin_api::guest::host;
 use plughss_plugin_api::guest::prelude::*;
 use plughss_plugin_api::guest::{Apn, Profile, ServingNode};
 
-use crate::common;
 use crate::tbcd;
+use crate::{common, hss_initiated};
 
 const KNOWN: &[&AvpDef] = &[
     &s6a::TERMINAL_INFORMATION,
@@ -33,8 +33,7 @@ const SKIP_SUBSCRIBER_DATA: u32 = 1 << 2;
 /// ULA-Flags bit 0, Separation Indication (TS 29.272 7.3.8): the HSS keeps MME and
 /// SGSN registrations apart.
 const SEPARATION_INDICATION: u32 = 1;
-/// Cancellation-Type MME_UPDATE_PROCEDURE (TS 29.272 7.3.24).
-const MME_UPDATE_PROCEDURE: i32 = 0;
+use crate::hss_initiated::MME_UPDATE_PROCEDURE;
 /// All-APN-Configurations-Included-Indicator All_APN_CONFIGURATIONS_INCLUDED (7.3.33).
 const ALL_APN_CONFIGURATIONS_INCLUDED: i32 = 0;
 /// Subscriber-Status OPERATOR_DETERMINED_BARRING (7.3.29).
@@ -87,7 +86,13 @@ fn answer_ulr(req: &Message<'_>) -> Result<Vec<u8>, Vec<u8>> {
     let previous = host::update_serving_node(imsi, &node).map_err(|e| common::host_failure(req, &e))?;
     if let Some(old) = previous.mme_host.as_deref().filter(|h| !h.eq_ignore_ascii_case(&origin_host)) {
         // TS 29.272 5.2.1.1.3: the previous MME is told to cancel (MME_UPDATE_PROCEDURE).
-        cancel_location(imsi, old, previous.mme_realm.as_deref().unwrap_or_default());
+        // The outcome is logged and counted; the ULA does not depend on it.
+        let _ = hss_initiated::cancel_location(
+            imsi,
+            old,
+            previous.mme_realm.as_deref().unwrap_or_default(),
+            MME_UPDATE_PROCEDURE,
+        );
     }
 
     let mut buf = Vec::with_capacity(1024);
@@ -101,7 +106,7 @@ fn answer_ulr(req: &Message<'_>) -> Result<Vec<u8>, Vec<u8>> {
 }
 
 /// Subscription-Data (TS 29.272 7.3.2) from the profile.
-fn subscription_data(a: &mut MessageBuilder<'_>, p: &Profile) {
+pub fn subscription_data(a: &mut MessageBuilder<'_>, p: &Profile) {
     a.grouped(&s6a::SUBSCRIPTION_DATA, |sd| {
         if let Some(m) = p.msisdn.first() {
             sd.bytes(&s6a::MSISDN, &tbcd::encode(m));
@@ -178,65 +183,4 @@ fn apn_configuration(b: &mut MessageBuilder<'_>, apn: &Apn) {
         });
         ambr(c, apn.ambr.uplink, apn.ambr.downlink);
     });
-}
-
-/// Sends CLR (TS 29.272 5.2.1.2, 7.2.7) to the MME that served the UE before. The ULA
-/// does not wait on its outcome beyond the configured timeout; failures are counted.
-fn cancel_location(imsi: &str, old_host: &str, old_realm: &str) {
-    let n = node();
-    let mut buf = Vec::with_capacity(256);
-    let mut b = MessageBuilder::request(&mut buf, cmd::CANCEL_LOCATION, app::S6A, 0, 0);
-    b.str(&base::SESSION_ID, &format!("{};clr;{imsi};{}", n.origin_host, next_session()))
-        .grouped(&base::VENDOR_SPECIFIC_APPLICATION_ID, |g| {
-            g.u32(&base::VENDOR_ID, VENDOR_3GPP).u32(&base::AUTH_APPLICATION_ID, app::S6A);
-        })
-        .u32(&base::AUTH_SESSION_STATE, common::NO_STATE_MAINTAINED)
-        .origin(&n.origin_host, &n.origin_realm)
-        .str(&base::DESTINATION_HOST, old_host)
-        .str(&base::DESTINATION_REALM, old_realm)
-        .str(&base::USER_NAME, imsi)
-        .enumerated(&s6a::CANCELLATION_TYPE, MME_UPDATE_PROCEDURE)
-        // CLR-Flags (TS 29.272 7.3.152): bit 0 S6a/S6d-Indicator; bit 1 Reattach-Required
-        // is not set for an MME change.
-        .u32(&s6a::CLR_FLAGS, 1);
-    b.finish();
-    match host::send_request(old_host, &buf, common::settings().clr_timeout_ms) {
-        Ok(answer) => {
-            let code = Message::parse(&answer).ok().and_then(|m| m.result()).map(|(_, c)| c).unwrap_or(0);
-            host::info(&format!("CLR to {old_host} for {imsi}: result {code}"));
-            host::counter_add(if code == DIAMETER_SUCCESS { "clr_ok" } else { "clr_failed" }, 1);
-        }
-        Err(e) => {
-            host::warn(&format!("CLR to {old_host} for {imsi} failed: {e:?}"));
-            host::counter_add("clr_failed", 1);
-        }
-    }
-}
-
-/// A per-instance counter for Session-Id uniqueness of HSS-initiated requests.
-fn next_session() -> u64 {
-    use std::sync::atomic::{AtomicU64, Ordering};
-    static N: AtomicU64 = AtomicU64::new(1);
-    // Instances are separate; mix in a random start so two instances do not collide.
-    static START: std::sync::OnceLock<u64> = std::sync::OnceLock::new();
-    let start = *START.get_or_init(|| {
-        let mut b = [0u8; 8];
-        let _ = getrandom(&mut b);
-        u64::from_le_bytes(b)
-    });
-    start.wrapping_add(N.fetch_add(1, Ordering::Relaxed))
-}
-
-/// Randomness from the WASI random interface the sandbox provides (std's HashMap keys
-/// come from the same place).
-fn getrandom(out: &mut [u8]) -> Option<()> {
-    use std::collections::hash_map::RandomState;
-    use std::hash::{BuildHasher, Hasher};
-    for chunk in out.chunks_mut(8) {
-        let mut h = RandomState::new().build_hasher();
-        h.write_u8(0);
-        let v = h.finish().to_le_bytes();
-        chunk.copy_from_slice(&v[..chunk.len()]);
-    }
-    Some(())
 }
