@@ -8,6 +8,10 @@ made of the answers. Protocol on stdout, one JSON object a line:
   {"event": "ready", ...}   CEA, watchdog and S6a results; then it waits for a line on stdin
   {"event": "done", ...}    after DPR/DPA (or a failure to get the DPA)
 
+With --imsi (used by tests/interop_s6a.rs against the real S6a plugin) the AIA and ULA
+also carry what python-diameter decoded of the E-UTRAN-Vectors (RAND/XRES/AUTN/KASME
+as hex) and of Subscription-Data (MSISDN, AMBR, APN names and Context-Identifiers).
+
 Exit status: 0 when everything was exchanged (the test judges the values), 2 on a
 protocol failure it detected itself, 3 when the overall deadline expired.
 """
@@ -126,6 +130,45 @@ def describe_answer(req, ans):
     }
 
 
+def hexof(b):
+    return b.hex() if isinstance(b, (bytes, bytearray)) else None
+
+
+def describe_aia(req, ans):
+    """The answer, plus the E-UTRAN vectors as python-diameter decoded them."""
+    d = describe_answer(req, ans)
+    info = getattr(ans, "authentication_info", None)
+    d["vectors"] = [
+        {"item_number": v.item_number, "rand": hexof(v.rand), "xres": hexof(v.xres),
+         "autn": hexof(v.autn), "kasme": hexof(v.kasme)}
+        for v in ((info.e_utran_vector or []) if info else [])
+    ]
+    return d
+
+
+def describe_ula(req, ans):
+    """The answer, plus the essentials of Subscription-Data as python-diameter decoded them."""
+    d = describe_answer(req, ans)
+    d["ula_flags"] = getattr(ans, "ula_flags", None)
+    sd = getattr(ans, "subscription_data", None)
+    if sd is None:
+        d["subscription_data"] = None
+        return d
+    prof = sd.apn_configuration_profile
+    ambr = sd.ambr
+    d["subscription_data"] = {
+        "msisdn": hexof(sd.msisdn),
+        "ambr": {"ul": ambr.max_requested_bandwidth_ul, "dl": ambr.max_requested_bandwidth_dl} if ambr else None,
+        "default_context_identifier": prof.context_identifier if prof else None,
+        "apns": [
+            {"service_selection": a.service_selection, "context_identifier": a.context_identifier,
+             "pdn_type": a.pdn_type}
+            for a in ((prof.apn_configuration or []) if prof else [])
+        ],
+    }
+    return d
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--port", type=int, required=True)
@@ -135,6 +178,9 @@ def main():
     ap.add_argument("--origin-realm", default="python.local")
     ap.add_argument("--hold", type=float, default=1.6, help="seconds to stay idle after CEA")
     ap.add_argument("--deadline", type=float, default=25.0, help="overall time limit")
+    ap.add_argument("--imsi", help="IMSI for AIR/ULR; with it, also report the decoded vectors "
+                    "and Subscription-Data")
+    ap.add_argument("--vectors", type=int, default=1, help="Number-Of-Requested-Vectors in the AIR")
     args = ap.parse_args()
 
     level = logging.DEBUG if os.environ.get("S6A_PEER_DEBUG") else logging.WARNING
@@ -185,9 +231,9 @@ def main():
     air.destination_realm = args.peer_realm.encode()
     air.auth_session_state = constants.E_AUTH_SESSION_STATE_NO_STATE_MAINTAINED
     air.vendor_specific_application_id = VendorSpecificApplicationId(vendor_id=TGPP, auth_application_id=S6A)
-    air.user_name = "001010000000001"
+    air.user_name = args.imsi or "001010000000001"
     air.visited_plmn_id = PLMN
-    air.requested_eutran_authentication_info = RequestedEutranAuthenticationInfo(number_of_requested_vectors=1)
+    air.requested_eutran_authentication_info = RequestedEutranAuthenticationInfo(number_of_requested_vectors=args.vectors)
     aia = app.send_request(air, timeout=5)
 
     ulr = UpdateLocationRequest()
@@ -197,7 +243,7 @@ def main():
     ulr.destination_realm = args.peer_realm.encode()
     ulr.auth_session_state = constants.E_AUTH_SESSION_STATE_NO_STATE_MAINTAINED
     ulr.vendor_specific_application_id = VendorSpecificApplicationId(vendor_id=TGPP, auth_application_id=S6A)
-    ulr.user_name = "001010000000001"
+    ulr.user_name = args.imsi or "001010000000001"
     ulr.rat_type = constants.E_RAT_TYPE_EUTRAN
     ulr.ulr_flags = 0x22  # S6a/S6d-Indicator, Initial-Attach-Indicator
     ulr.visited_plmn_id = PLMN
@@ -211,8 +257,8 @@ def main():
         "connection_ready": conn.state in (0x12, 0x13),
         "dwr_answered": node.dwr_from_peer,
         "own_dwa": node.dwa,
-        "aia": describe_answer(air, aia),
-        "ula": describe_answer(ulr, ula),
+        "aia": describe_aia(air, aia) if args.imsi else describe_answer(air, aia),
+        "ula": describe_ula(ulr, ula) if args.imsi else describe_answer(ulr, ula),
     })
 
     # The test checks the node's peer table now, then tells us to go.

@@ -1,0 +1,600 @@
+//! Wireshark's Diameter dissector as an independent judge of the built-in S6a
+//! WebAssembly plugin's bytes: a session against a node running the plugin (CER/CEA; AIR
+//! for 1 and 3 vectors, with a valid Re-Synchronization-Info, and for an unknown IMSI;
+//! ULR; a second MME's ULR that makes the HSS send CLR to the first, answered with CLA;
+//! PUR; NOR; DPR/DPA) is captured on lo with tshark, and every frame must decode as
+//! Diameter with no malformed packet and no Expert Info of severity Error.
+
+mod common;
+
+use std::fmt;
+use std::path::Path;
+use std::process::Stdio;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use common::*;
+use plughss::app::{self, Running};
+use plughss::diameter::client::{Client, ClientOptions};
+use plughss::diameter::connection::CloseReason;
+use plughss::diameter::router::Router;
+use plughss_plugin_api::diameter::result_code::experimental as x;
+use plughss_plugin_api::diameter::{Message, MessageBuilder};
+use plughss_plugin_api::dictionary::{VENDOR_3GPP, app as apps, base, cmd, s6a};
+use plughss_plugin_api::store::PutMode;
+use plughss_plugin_api::subscriber::{AuthData, OpcOrOp, Session, Subscriber, UeAddress, parse_hex};
+use tokio::io::{AsyncBufReadExt, BufReader};
+use tokio::process::{Child, Command};
+
+/// tshark's Expert Info severity "Error" (epan/proto.h PI_ERROR).
+const PI_ERROR: u32 = 0x0080_0000;
+
+/// Skips (or fails in CI) when tshark is missing.
+macro_rules! require {
+    ($what:expr) => {
+        match $what {
+            Ok(v) => v,
+            Err(why) if in_ci() => panic!("tshark is required in CI: {why}"),
+            Err(why) => {
+                eprintln!("skipped: {why}");
+                return;
+            }
+        }
+    };
+}
+
+fn tshark_present() -> Result<(), String> {
+    match std::process::Command::new("tshark").arg("--version").output() {
+        Err(e) => Err(format!("cannot run tshark: {e} (see scripts/install-test-deps.sh)")),
+        Ok(o) if !o.status.success() => {
+            Err(format!("tshark --version failed: {}", String::from_utf8_lossy(&o.stderr)))
+        }
+        Ok(_) => Ok(()),
+    }
+}
+
+/// A running `tshark -i lo` writing a pcapng file.
+struct Capture {
+    child: Child,
+    stderr: Arc<Mutex<String>>,
+}
+
+impl Capture {
+    /// Starts capturing on lo and returns once a packet is known to be captured.
+    ///
+    /// tshark prints "Capturing on 'Loopback: lo'" before dumpcap's capture is live:
+    /// a session sent right after it can be missed entirely. So, once it says so, we
+    /// also send UDP probes to a port of ours that the capture filter includes, until
+    /// tshark prints one (`-l -P`: packets are printed live while written to the file).
+    async fn start(port: u16, file: &Path) -> Result<Capture, String> {
+        let probe_rx = tokio::net::UdpSocket::bind("127.0.0.1:0").await.unwrap();
+        let probe_port = probe_rx.local_addr().unwrap().port();
+        let filter = format!("tcp port {port} or udp port {probe_port}");
+        let mut child = Command::new("tshark")
+            .args(["-n", "-l", "-P", "-i", "lo", "-f", &filter, "-T", "fields", "-e", "udp.dstport", "-w"])
+            .arg(file)
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .kill_on_drop(true)
+            .spawn()
+            .map_err(|e| format!("cannot run tshark: {e}"))?;
+        let stderr = Arc::new(Mutex::new(String::new()));
+        let (cap_tx, cap_rx) = tokio::sync::oneshot::channel();
+        let mut err_lines = BufReader::new(child.stderr.take().unwrap()).lines();
+        let log = stderr.clone();
+        tokio::spawn(async move {
+            let mut tx = Some(cap_tx);
+            while let Ok(Some(l)) = err_lines.next_line().await {
+                let capturing = l.contains("Capturing on");
+                log.lock().unwrap().push_str(&(l + "\n"));
+                if capturing {
+                    tx.take().map(|t| t.send(()));
+                }
+            }
+        });
+        let (seen_tx, seen_rx) = tokio::sync::oneshot::channel();
+        let mut out_lines = BufReader::new(child.stdout.take().unwrap()).lines();
+        tokio::spawn(async move {
+            let mut tx = Some(seen_tx);
+            // Drained to the end so that tshark never blocks on a full pipe.
+            while let Ok(Some(l)) = out_lines.next_line().await {
+                if l.trim() == probe_port.to_string() {
+                    tx.take().map(|t| t.send(()));
+                }
+            }
+        });
+        let err = |what: &str| format!("{what}: {}", stderr.lock().unwrap().trim());
+        match tokio::time::timeout(Duration::from_secs(15), cap_rx).await {
+            Ok(Ok(())) => {}
+            Ok(Err(_)) => {
+                let status = tokio::time::timeout(Duration::from_secs(5), child.wait()).await;
+                return Err(err(&format!("tshark cannot capture on lo (exit {status:?})")));
+            }
+            Err(_) => return Err(err("tshark did not start capturing within 15 s")),
+        }
+        let probe_tx = tokio::net::UdpSocket::bind("127.0.0.1:0").await.unwrap();
+        let probing = async {
+            loop {
+                probe_tx.send_to(b"capture probe", ("127.0.0.1", probe_port)).await.unwrap();
+                tokio::time::sleep(Duration::from_millis(50)).await;
+            }
+        };
+        tokio::select! {
+            r = seen_rx => r.map_err(|_| err("tshark ended before it saw a probe"))?,
+            _ = probing => unreachable!(),
+            _ = tokio::time::sleep(Duration::from_secs(15)) => {
+                return Err(err("tshark did not see a probe within 15 s of capturing"));
+            }
+        }
+        Ok(Capture { child, stderr })
+    }
+
+    /// Lets the last packets reach the file, then stops tshark with SIGINT.
+    async fn stop(mut self) {
+        tokio::time::sleep(Duration::from_millis(500)).await;
+        let pid = self.child.id().expect("tshark still running").to_string();
+        let st = std::process::Command::new("kill").args(["-INT", &pid]).status().expect("run kill");
+        assert!(st.success(), "kill -INT {pid}: {st}");
+        match tokio::time::timeout(Duration::from_secs(10), self.child.wait()).await {
+            Ok(Ok(s)) => assert!(s.success(), "tshark exit {s}: {}", self.stderr.lock().unwrap()),
+            Ok(Err(e)) => panic!("waiting for tshark: {e}"),
+            Err(_) => {
+                let _ = self.child.kill().await;
+                panic!("tshark did not stop within 10 s of SIGINT: {}", self.stderr.lock().unwrap());
+            }
+        }
+    }
+}
+
+/// Runs tshark on the capture, decoding our port as Diameter; returns stdout.
+async fn read_capture(file: &Path, port: u16, extra: &[&str]) -> String {
+    let out = tokio::time::timeout(
+        Duration::from_secs(30),
+        Command::new("tshark")
+            .args(["-n", "-r"])
+            .arg(file)
+            .args(["-d", &format!("tcp.port=={port},diameter")])
+            .args(extra)
+            .stdin(Stdio::null())
+            .kill_on_drop(true)
+            .output(),
+    )
+    .await
+    .expect("tshark -r finishes within 30 s")
+    .expect("run tshark -r");
+    assert!(out.status.success(), "tshark -r {extra:?}: {}", String::from_utf8_lossy(&out.stderr));
+    String::from_utf8(out.stdout).expect("UTF-8 from tshark")
+}
+
+/// An Expert Info of severity Error, or a malformation, in tshark's PDML.
+struct Problem {
+    frame: u32,
+    /// Offset from the start of the Diameter message (the frame offset if unknown).
+    offset: usize,
+    what: String,
+    /// The hex value of the enclosing Failed-AVP's data, if inside one.
+    failed_avp: Option<String>,
+}
+
+impl fmt::Debug for Problem {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "frame {} at Diameter offset {}: {}", self.frame, self.offset, self.what)?;
+        if let Some(v) = &self.failed_avp {
+            write!(f, " (inside Failed-AVP {v})")?;
+        }
+        Ok(())
+    }
+}
+
+/// Walks PDML (one element a line, as tshark writes it) and lists every `_ws.malformed`
+/// and every Expert Info of severity Error, with where it sits.
+fn pdml_problems(pdml: &str) -> Vec<Problem> {
+    fn attr(line: &str, key: &str) -> String {
+        let pat = format!(" {key}=\"");
+        let Some(i) = line.find(&pat).map(|i| i + pat.len()) else { return String::new() };
+        line[i..].find('"').map(|j| line[i..i + j].to_owned()).unwrap_or_default()
+    }
+    struct El {
+        name: String,
+        value: String,
+        showname: String,
+        pos: usize,
+    }
+    let mut out = Vec::new();
+    let mut stack: Vec<El> = Vec::new();
+    let mut frame = 0;
+    for line in pdml.lines().map(str::trim) {
+        if line.starts_with("<packet") {
+            stack.clear();
+            continue;
+        }
+        if line.starts_with("</field") || line.starts_with("</proto") {
+            stack.pop();
+            continue;
+        }
+        if !(line.starts_with("<field") || line.starts_with("<proto")) {
+            continue;
+        }
+        let el = El {
+            name: attr(line, "name"),
+            value: attr(line, "value"),
+            showname: attr(line, "showname"),
+            pos: attr(line, "pos").parse().unwrap_or(0),
+        };
+        let show = attr(line, "show");
+        if el.name == "frame.number" {
+            frame = show.parse().unwrap_or(0);
+        }
+        let error = el.name == "_ws.expert.severity" && show.parse::<u32>().is_ok_and(|s| s >= PI_ERROR);
+        if error || el.name == "_ws.malformed" {
+            // The expert item's own position is 0; its parent `_ws.expert` has the place.
+            let at = if el.pos > 0 {
+                el.pos
+            } else {
+                stack.iter().rev().map(|e| e.pos).find(|p| *p > 0).unwrap_or(0)
+            };
+            let what = if error {
+                stack
+                    .iter()
+                    .rev()
+                    .find(|e| e.name == "_ws.expert")
+                    .map(|e| e.showname.clone())
+                    .unwrap_or_default()
+            } else {
+                el.showname.clone()
+            };
+            let diameter = stack.iter().rev().find(|e| e.name == "diameter").map(|e| e.pos).unwrap_or(0);
+            out.push(Problem {
+                frame,
+                offset: at.saturating_sub(diameter),
+                what,
+                failed_avp: stack
+                    .iter()
+                    .rev()
+                    .find(|e| e.name == "diameter.Failed-AVP")
+                    .map(|e| e.value.clone()),
+            });
+        }
+        if !line.ends_with("/>") {
+            stack.push(el);
+        }
+    }
+    out
+}
+
+const IMSI: &str = "001010000000001";
+const K: &str = "465b5ce8b199b49faa5f0a2ee238a6bc";
+const OPC: &str = "cd63cb71954a9f4e48a5994e37a02baf";
+const PLMN: [u8; 3] = [0x00, 0xf1, 0x10];
+/// The raw MME (RawPeer's Origin-Host) and the second MME (our own client).
+const MME1: &str = "mme.client.local";
+const MME2: &str = "mme2.client.local";
+
+/// A node with the built-in S6a plugin and one subscriber, as in tests/s6a.rs.
+async fn s6a_node() -> Running {
+    let mut cfg = test_config();
+    cfg.plugin.clear();
+    let node = app::start(&cfg, Router::new()).await.expect("node with the built-in S6a plugin");
+    let mut sub = Subscriber { imsi: IMSI.into(), msisdn: vec!["491721234567".into()], ..Default::default() };
+    let ims = Session {
+        name: "ims".into(),
+        session_type: 1,
+        ue: Some(UeAddress { ipv4: Some("10.45.0.7".into()), ipv6: None }),
+        ..Default::default()
+    };
+    sub.slice[0].session.push(ims);
+    sub.slice[0].session[1].qos.index = 5;
+    sub.slice[0].session[1].qos.arp.priority_level = 1;
+    sub.slice[0].session[1].qos.arp.pre_emption_capability = 2;
+    let auth = AuthData {
+        k: parse_hex("k", K).unwrap(),
+        opc: OpcOrOp::Opc(parse_hex("opc", OPC).unwrap()),
+        amf: [0x80, 0x00],
+        sqn: 64,
+        digest_ha1: None,
+    };
+    node.store.put(sub, Some(auth), PutMode::Create).await.unwrap();
+    node
+}
+
+fn air(imsi: &str, origin: &str, hbh: u32, vectors: u32, resync: Option<&[u8; 30]>) -> Vec<u8> {
+    let mut buf = Vec::new();
+    let mut b = MessageBuilder::request(&mut buf, cmd::AUTHENTICATION_INFORMATION, apps::S6A, hbh, hbh);
+    b.str(&base::SESSION_ID, &format!("{origin};air;{hbh}"))
+        .grouped(&base::VENDOR_SPECIFIC_APPLICATION_ID, |g| {
+            g.u32(&base::VENDOR_ID, VENDOR_3GPP).u32(&base::AUTH_APPLICATION_ID, apps::S6A);
+        })
+        .u32(&base::AUTH_SESSION_STATE, 1)
+        .origin(origin, "client.local")
+        .str(&base::DESTINATION_REALM, HSS_REALM)
+        .str(&base::USER_NAME, imsi)
+        .grouped(&s6a::REQUESTED_EUTRAN_AUTHENTICATION_INFO, |g| {
+            g.u32(&s6a::NUMBER_OF_REQUESTED_VECTORS, vectors).u32(&s6a::IMMEDIATE_RESPONSE_PREFERRED, 0);
+            if let Some(r) = resync {
+                g.bytes(&s6a::RE_SYNCHRONIZATION_INFO, r);
+            }
+        })
+        .bytes(&s6a::VISITED_PLMN_ID, &PLMN);
+    b.finish();
+    buf
+}
+
+fn ulr(origin: &str, hbh: u32, flags: u32) -> Vec<u8> {
+    let mut buf = Vec::new();
+    let mut b = MessageBuilder::request(&mut buf, cmd::UPDATE_LOCATION, apps::S6A, hbh, hbh);
+    b.str(&base::SESSION_ID, &format!("{origin};ulr;{hbh}"))
+        .grouped(&base::VENDOR_SPECIFIC_APPLICATION_ID, |g| {
+            g.u32(&base::VENDOR_ID, VENDOR_3GPP).u32(&base::AUTH_APPLICATION_ID, apps::S6A);
+        })
+        .u32(&base::AUTH_SESSION_STATE, 1)
+        .origin(origin, "client.local")
+        .str(&base::DESTINATION_REALM, HSS_REALM)
+        .str(&base::USER_NAME, IMSI)
+        .enumerated(&s6a::RAT_TYPE, 1004)
+        .u32(&s6a::ULR_FLAGS, flags)
+        .bytes(&s6a::VISITED_PLMN_ID, &PLMN);
+    b.finish();
+    buf
+}
+
+/// PUR or NOR: the common mandatory AVPs and User-Name.
+fn simple(command: u32, origin: &str, what: &str) -> Vec<u8> {
+    let mut buf = Vec::new();
+    let mut b = MessageBuilder::request(&mut buf, command, apps::S6A, 0, 0);
+    b.str(&base::SESSION_ID, &format!("{origin};{what}"))
+        .grouped(&base::VENDOR_SPECIFIC_APPLICATION_ID, |g| {
+            g.u32(&base::VENDOR_ID, VENDOR_3GPP).u32(&base::AUTH_APPLICATION_ID, apps::S6A);
+        })
+        .u32(&base::AUTH_SESSION_STATE, 1)
+        .origin(origin, "client.local")
+        .str(&base::DESTINATION_REALM, HSS_REALM)
+        .str(&base::USER_NAME, IMSI);
+    b.finish();
+    buf
+}
+
+/// A valid Re-Synchronization-Info: RAND || (SQN_MS ^ AK*) || MAC-S over AMF 0000, as
+/// the USIM builds AUTS (TS 33.102 6.3.3).
+fn resync_info(sqn_ms: u64) -> [u8; 30] {
+    let rand: [u8; 16] = std::array::from_fn(|i| i as u8 * 7 + 1);
+    let sqn_ms_b: [u8; 6] = sqn_ms.to_be_bytes()[2..].try_into().unwrap();
+    let mut m = milenage::Milenage::new_with_opc(
+        hex::decode(K).unwrap().try_into().unwrap(),
+        hex::decode(OPC).unwrap().try_into().unwrap(),
+    );
+    let ak_star = m.f5star(&rand);
+    let mac_s = m.f1star(&rand, &sqn_ms_b, &[0, 0]);
+    let mut r = [0u8; 30];
+    r[..16].copy_from_slice(&rand);
+    for i in 0..6 {
+        r[16 + i] = sqn_ms_b[i] ^ ak_star[i];
+    }
+    r[22..].copy_from_slice(&mac_s);
+    r
+}
+
+fn vector_count(m: &Message<'_>) -> usize {
+    m.find(&s6a::AUTHENTICATION_INFO)
+        .map(|i| i.grouped().flatten().filter(|a| a.is(s6a::E_UTRAN_VECTOR.code, VENDOR_3GPP)).count())
+        .unwrap_or(0)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn tshark_decodes_s6a_with_no_malformed_packet_and_no_expert_error() {
+    require!(tshark_present());
+    let node = s6a_node().await;
+    let addr = node.diameter_addrs[0];
+    let port = addr.port();
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("s6a.pcapng");
+    let capture = require!(Capture::start(port, &file).await);
+
+    // (command, request) of every Diameter message expected on the wire.
+    let mut expected: Vec<(u32, bool)> = Vec::new();
+    let mut both = |c: u32| {
+        expected.push((c, true));
+        expected.push((c, false));
+    };
+
+    // Stream 0: the raw MME, CER/CEA.
+    let mut mme1 = RawPeer::open(addr).await;
+    both(cmd::CAPABILITIES_EXCHANGE);
+    let exchange = async |p: &mut RawPeer, req: Vec<u8>| -> bytes::Bytes {
+        p.send(&req).await;
+        p.recv_answer().await
+    };
+    // AIR for 1 and 3 vectors.
+    for (hbh, n) in [(1, 1), (2, 3)] {
+        let a = exchange(&mut mme1, air(IMSI, MME1, hbh, n, None)).await;
+        let m = Message::parse(&a).unwrap();
+        assert_eq!(m.result(), Some((0, 2001)), "AIR for {n}");
+        assert_eq!(vector_count(&m), n as usize);
+        both(cmd::AUTHENTICATION_INFORMATION);
+    }
+    // AIR with a valid Re-Synchronization-Info.
+    let r = resync_info(64 + 32_000_000);
+    let a = exchange(&mut mme1, air(IMSI, MME1, 3, 2, Some(&r))).await;
+    let m = Message::parse(&a).unwrap();
+    assert_eq!(m.result(), Some((0, 2001)), "AIR with a valid AUTS");
+    assert_eq!(vector_count(&m), 2);
+    both(cmd::AUTHENTICATION_INFORMATION);
+    // AIR for an unknown IMSI: Experimental-Result 5001.
+    let a = exchange(&mut mme1, air("001019999999999", MME1, 4, 1, None)).await;
+    let m = Message::parse(&a).unwrap();
+    assert_eq!(m.result(), Some((VENDOR_3GPP, x::DIAMETER_ERROR_USER_UNKNOWN)));
+    both(cmd::AUTHENTICATION_INFORMATION);
+    // ULR from the raw MME (initial attach, S6a indicator): full Subscription-Data.
+    let a = exchange(&mut mme1, ulr(MME1, 5, 0b10_0010)).await;
+    let m = Message::parse(&a).unwrap();
+    assert_eq!(m.result(), Some((0, 2001)), "ULR");
+    assert!(m.find(&s6a::SUBSCRIPTION_DATA).is_some());
+    both(cmd::UPDATE_LOCATION);
+
+    // Stream 1: a second MME. Its ULR makes the HSS send CLR to the raw MME, which
+    // answers CLA.
+    let mme2 = Client::connect(addr, ClientOptions::new(MME2, "client.local", vec![S6A])).await.unwrap();
+    both(cmd::CAPABILITIES_EXCHANGE);
+    let (ula, ()) = tokio::join!(mme2.request(ulr(MME2, 0, 0b10_0010)), async {
+        let clr = mme1.recv().await.expect("CLR to the previous MME");
+        let m = Message::parse(&clr).unwrap();
+        assert!(m.header.is_request());
+        assert_eq!(m.header.command_code, cmd::CANCEL_LOCATION);
+        let mut buf = Vec::new();
+        let mut b = MessageBuilder::answer(&mut buf, &m.header);
+        b.bytes(&base::SESSION_ID, m.find(&base::SESSION_ID).unwrap().payload())
+            .grouped(&base::VENDOR_SPECIFIC_APPLICATION_ID, |g| {
+                g.u32(&base::VENDOR_ID, VENDOR_3GPP).u32(&base::AUTH_APPLICATION_ID, apps::S6A);
+            })
+            .result_code(2001)
+            .u32(&base::AUTH_SESSION_STATE, 1)
+            .origin(MME1, "client.local");
+        b.finish();
+        mme1.send(&buf).await;
+    });
+    assert_eq!(Message::parse(&ula.unwrap()).unwrap().result(), Some((0, 2001)), "ULR from MME2");
+    both(cmd::UPDATE_LOCATION);
+    both(cmd::CANCEL_LOCATION);
+    let st = node.plugins.runtime.status();
+    let s6a_status = st.iter().find(|p| p.name == "s6a").unwrap();
+    assert_eq!(s6a_status.plugin_metrics.get("clr_ok"), Some(&1), "the CLA reached the plugin");
+    // PUR and NOR from the serving MME.
+    let a = mme2.request(simple(cmd::PURGE_UE, MME2, "pur")).await.unwrap();
+    let m = Message::parse(&a).unwrap();
+    assert_eq!((m.result(), m.u32(&s6a::PUA_FLAGS)), (Some((0, 2001)), Some(1)), "PUR");
+    both(cmd::PURGE_UE);
+    let a = mme2.request(simple(cmd::NOTIFY, MME2, "nor")).await.unwrap();
+    assert_eq!(Message::parse(&a).unwrap().result(), Some((0, 2001)), "NOR");
+    both(cmd::NOTIFY);
+    // DPR/DPA on both connections.
+    assert_eq!(mme2.disconnect().await, CloseReason::Disconnected(None));
+    both(cmd::DISCONNECT_PEER);
+    mme1.send(&base_request(cmd::DISCONNECT_PEER, 99)).await;
+    let a = mme1.recv_answer().await;
+    assert_eq!(Message::parse(&a).unwrap().result(), Some((0, 2001)), "DPA");
+    both(cmd::DISCONNECT_PEER);
+    assert!(mme1.closed_within(Duration::from_secs(3)).await, "closed after DPA");
+    capture.stop().await;
+    node.shutdown();
+    if let Some(keep) = std::env::var_os("PLUGHSS_KEEP_PCAP") {
+        std::fs::copy(&file, &keep).expect("copy the capture to PLUGHSS_KEEP_PCAP");
+        eprintln!("capture kept at {}", Path::new(&keep).display());
+    }
+
+    // Every TCP frame carrying payload decodes as Diameter, and the messages are
+    // exactly the ones exchanged (DWR/DWA aside, whose timing is the node's).
+    let out = read_capture(
+        &file,
+        port,
+        &[
+            "-Y",
+            "tcp.len > 0",
+            "-T",
+            "fields",
+            "-E",
+            "separator=/t",
+            "-E",
+            "occurrence=a",
+            "-E",
+            "aggregator=|",
+            "-e",
+            "frame.number",
+            "-e",
+            "diameter.cmd.code",
+            "-e",
+            "diameter.flags.request",
+        ],
+    )
+    .await;
+    let mut decoded: Vec<(u32, bool)> = Vec::new();
+    for line in out.lines() {
+        let f: Vec<&str> = line.split('\t').collect();
+        assert_eq!(f.len(), 3, "tshark line {line:?}");
+        let codes: Vec<&str> = f[1].split('|').filter(|s| !s.is_empty()).collect();
+        let reqs: Vec<&str> = f[2].split('|').filter(|s| !s.is_empty()).collect();
+        assert!(!codes.is_empty(), "frame {} is not decoded as Diameter:\n{out}", f[0]);
+        assert_eq!(codes.len(), reqs.len(), "{line}");
+        for (c, r) in codes.iter().zip(&reqs) {
+            let code: u32 = c.parse().unwrap_or_else(|_| panic!("command code {c:?} in {line:?}"));
+            if code != cmd::DEVICE_WATCHDOG {
+                decoded.push((code, matches!(*r, "1" | "True")));
+            }
+        }
+    }
+    let sorted = |v: &[(u32, bool)]| {
+        let mut v = v.to_vec();
+        v.sort();
+        v
+    };
+    assert_eq!(decoded.len(), expected.len(), "Diameter messages decoded:\n{out}");
+    assert_eq!(sorted(&decoded), sorted(&expected), "tshark's reading of the session:\n{out}");
+
+    // The dissector went into the S6a AVPs: the 1 + 3 + 2 KASMEs, the resync AUTS, 5001,
+    // both ULAs' APNs and MSISDN, and the CLR's Cancellation-Type.
+    let content = read_capture(
+        &file,
+        port,
+        &[
+            "-Y",
+            "diameter",
+            "-T",
+            "fields",
+            "-E",
+            "occurrence=a",
+            "-E",
+            "aggregator=|",
+            "-e",
+            "diameter.KASME",
+            "-e",
+            "diameter.Re-Synchronization-Info",
+            "-e",
+            "diameter.Experimental-Result-Code",
+            "-e",
+            "diameter.Service-Selection",
+            "-e",
+            "diameter.MSISDN",
+            "-e",
+            "diameter.Cancellation-Type",
+        ],
+    )
+    .await;
+    let column = |i: usize| -> Vec<String> {
+        content
+            .lines()
+            .flat_map(|l| {
+                l.split('\t').nth(i).unwrap_or("").split('|').map(str::to_owned).collect::<Vec<_>>()
+            })
+            .filter(|s| !s.is_empty())
+            .collect()
+    };
+    assert_eq!(column(0).len(), 6, "KASMEs tshark decoded:\n{content}");
+    assert_eq!(column(1), [hex::encode(r)], "Re-Synchronization-Info:\n{content}");
+    assert_eq!(column(2), ["5001"], "Experimental-Result-Code:\n{content}");
+    assert_eq!(column(3), ["internet", "ims", "internet", "ims"], "Service-Selection:\n{content}");
+    assert_eq!(column(4), ["947112325476", "947112325476"], "MSISDN:\n{content}");
+    assert_eq!(column(5), ["0"], "Cancellation-Type MME_UPDATE_PROCEDURE:\n{content}");
+
+    // No malformed packet, and no Expert Info of severity Error, in any frame.
+    let bad =
+        read_capture(&file, port, &["-Y", "_ws.malformed || _ws.expert.severity == error", "-T", "pdml"])
+            .await;
+    let problems = pdml_problems(&bad);
+    let malformed = read_capture(&file, port, &["-Y", "_ws.malformed"]).await;
+    let errors = read_capture(&file, port, &["-Y", "_ws.expert.severity == error"]).await;
+    assert!(
+        problems.is_empty() && malformed.trim().is_empty() && errors.trim().is_empty(),
+        "tshark finds problems:\n{}\nmalformed frames:\n{malformed}\nexpert errors:\n{errors}",
+        problems.iter().map(|p| format!("{p:?}")).collect::<Vec<_>>().join("\n")
+    );
+    // Warnings are reported, not failed on.
+    let warn = read_capture(
+        &file,
+        port,
+        &["-Y", "_ws.expert", "-T", "fields", "-e", "frame.number", "-e", "_ws.expert.message"],
+    )
+    .await;
+    if !warn.trim().is_empty() {
+        eprintln!("tshark expert info (not errors):\n{warn}");
+    }
+    tokio::time::timeout(Duration::from_secs(5), node.wait()).await.expect("node stops");
+}
