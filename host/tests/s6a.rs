@@ -424,3 +424,81 @@ async fn api_changes_reach_the_serving_mme_as_idr_and_clr() {
     let r = http.post(format!("{api}/cancel-location")).send().await.unwrap();
     assert_eq!(r.status(), 404);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn utran_and_geran_vectors_when_asked() {
+    let node = s6a_node().await;
+    let c = mme(&node, "sgsn.client.local").await;
+    let mut buf = Vec::new();
+    let mut b = MessageBuilder::request(&mut buf, cmd::AUTHENTICATION_INFORMATION, apps::S6A, 0, 0);
+    b.str(&base::SESSION_ID, "sgsn;air")
+        .u32(&base::AUTH_SESSION_STATE, 1)
+        .origin("sgsn.client.local", "client.local")
+        .str(&base::USER_NAME, IMSI)
+        .grouped(&s6a::REQUESTED_UTRAN_GERAN_AUTHENTICATION_INFO, |g| {
+            g.u32(&s6a::NUMBER_OF_REQUESTED_VECTORS, 2);
+        })
+        .bytes(&s6a::VISITED_PLMN_ID, &PLMN);
+    b.finish();
+    let a = c.request(buf).await.unwrap();
+    let m = Message::parse(&a).unwrap();
+    assert_eq!(m.result(), Some((0, 2001)));
+    let info = m.find(&s6a::AUTHENTICATION_INFO).unwrap();
+    let kids: Vec<_> = info.grouped().flatten().collect();
+    let utran: Vec<_> = kids.iter().filter(|a| a.is(s6a::UTRAN_VECTOR.code, VENDOR_3GPP)).collect();
+    let geran: Vec<_> = kids.iter().filter(|a| a.is(s6a::GERAN_VECTOR.code, VENDOR_3GPP)).collect();
+    assert_eq!((utran.len(), geran.len()), (2, 2));
+    let k: [u8; 16] = hex::decode(K).unwrap().try_into().unwrap();
+    let opc: [u8; 16] = hex::decode(OPC).unwrap().try_into().unwrap();
+    for u in &utran {
+        let get = |d: &plughss_plugin_api::dictionary::AvpDef| {
+            u.child(d.code, VENDOR_3GPP).unwrap().payload().to_vec()
+        };
+        let rand: [u8; 16] = get(&s6a::RAND).try_into().unwrap();
+        let mut mil = milenage::Milenage::new_with_opc(k, opc);
+        let (res, ck, ik, ak) = mil.f2345(&rand);
+        let autn = get(&s6a::AUTN);
+        let sqn: [u8; 6] = std::array::from_fn(|i| autn[i] ^ ak[i]);
+        assert_eq!(&autn[6..8], &[0x80, 0x00], "UTRAN uses the stored AMF");
+        assert_eq!(&autn[8..], &mil.f1(&rand, &sqn, &[0x80, 0x00]));
+        assert_eq!(
+            (get(&s6a::XRES), get(&s6a::CONFIDENTIALITY_KEY), get(&s6a::INTEGRITY_KEY)),
+            (res.to_vec(), ck.to_vec(), ik.to_vec())
+        );
+    }
+    for g in &geran {
+        let get = |d: &plughss_plugin_api::dictionary::AvpDef| {
+            g.child(d.code, VENDOR_3GPP).unwrap().payload().to_vec()
+        };
+        let rand: [u8; 16] = get(&s6a::RAND).try_into().unwrap();
+        let (res, ck, ik, _) = milenage::Milenage::new_with_opc(k, opc).f2345(&rand);
+        // TS 33.102 6.8.1.2: SRES = c2(XRES), Kc = c3(CK, IK).
+        let sres: Vec<u8> = (0..4).map(|i| res[i] ^ res[i + 4]).collect();
+        let kc: Vec<u8> = (0..8).map(|i| ck[i] ^ ck[i + 8] ^ ik[i] ^ ik[i + 8]).collect();
+        assert_eq!((get(&s6a::SRES), get(&s6a::KC)), (sres, kc));
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn rat_restriction_and_barring_follow_the_profile() {
+    let node = s6a_node().await;
+    let api = format!("http://{}/api/v1/subscribers/{IMSI}", node.api_addr);
+    let http = reqwest::Client::new();
+    // Bit 4 of Access-Restriction-Data forbids E-UTRAN (TS 29.272 7.3.31).
+    let r =
+        http.patch(&api).json(&serde_json::json!({ "access_restriction_data": 16 })).send().await.unwrap();
+    assert_eq!(r.status(), 200);
+    let c = mme(&node, "mme1.client.local").await;
+    let a = c.request(ulr(IMSI, "mme1.client.local", 0)).await.unwrap();
+    assert_eq!(Message::parse(&a).unwrap().result(), Some((VENDOR_3GPP, x::DIAMETER_ERROR_RAT_NOT_ALLOWED)));
+    // A barred subscriber still gets its data, with Subscriber-Status and the barring
+    // categories for the MME to enforce (TS 29.272 7.3.29, 7.3.30).
+    let patch = serde_json::json!({ "access_restriction_data": 32, "subscriber_status": 1, "operator_determined_barring": 3 });
+    assert_eq!(http.patch(&api).json(&patch).send().await.unwrap().status(), 200);
+    let a = c.request(ulr(IMSI, "mme1.client.local", 0)).await.unwrap();
+    let m = Message::parse(&a).unwrap();
+    assert_eq!(m.result(), Some((0, 2001)));
+    let sd = m.find(&s6a::SUBSCRIPTION_DATA).unwrap();
+    assert_eq!(sd.child(s6a::SUBSCRIBER_STATUS.code, VENDOR_3GPP).unwrap().as_enum(), Ok(1));
+    assert_eq!(sd.child(s6a::OPERATOR_DETERMINED_BARRING.code, VENDOR_3GPP).unwrap().as_u32(), Ok(3));
+}
