@@ -2,6 +2,7 @@
 //! hand-crafted bytes and reads framed answers.
 #![allow(dead_code, unused_imports)]
 
+pub mod capture;
 mod fixtures;
 pub use fixtures::fixture;
 
