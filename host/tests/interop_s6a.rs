@@ -9,25 +9,18 @@ mod common;
 use std::process::Stdio;
 use std::time::Duration;
 
+use common::s6a_node::*;
 use common::*;
 use hmac::{KeyInit, Mac};
-use plughss::app::{self, Running};
-use plughss::diameter::router::Router;
 use plughss_plugin_api::dictionary::app as apps;
-use plughss_plugin_api::store::PutMode;
-use plughss_plugin_api::subscriber::{AuthData, OpcOrOp, Session, Subscriber, UeAddress, parse_hex};
 use serde_json::Value;
 use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
 use tokio::process::Command;
 
 const SCRIPT: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/interop/s6a_peer.py");
 const PY_HOST: &str = "mme.python.local";
-const IMSI: &str = "001010000000001";
 /// TS 35.208 test set 1.
-const K: &str = "465b5ce8b199b49faa5f0a2ee238a6bc";
-const OPC: &str = "cd63cb71954a9f4e48a5994e37a02baf";
 /// MCC 001, MNC 01, as s6a_peer.py sends it in Visited-PLMN-Id.
-const PLMN: [u8; 3] = [0x00, 0xf1, 0x10];
 const VECTORS: u64 = 2;
 
 fn python_with_diameter() -> Result<String, String> {
@@ -40,30 +33,6 @@ fn python_with_diameter() -> Result<String, String> {
         )),
         Ok(_) => Ok(py),
     }
-}
-
-/// A node with the built-in S6a plugin and one subscriber, as in tests/s6a.rs.
-async fn s6a_node() -> Running {
-    let mut cfg = test_config();
-    cfg.plugin.clear();
-    let node = app::start(&cfg, Router::new()).await.expect("node with the built-in S6a plugin");
-    let mut sub = Subscriber { imsi: IMSI.into(), msisdn: vec!["491721234567".into()], ..Default::default() };
-    let ims = Session {
-        name: "ims".into(),
-        session_type: 1,
-        ue: Some(UeAddress { ipv4: Some("10.45.0.7".into()), ipv6: None }),
-        ..Default::default()
-    };
-    sub.slice[0].session.push(ims);
-    let auth = AuthData {
-        k: parse_hex("k", K).unwrap(),
-        opc: OpcOrOp::Opc(parse_hex("opc", OPC).unwrap()),
-        amf: [0x80, 0x00],
-        sqn: 64,
-        digest_ha1: None,
-    };
-    node.store.put(sub, Some(auth), PutMode::Create).await.unwrap();
-    node
 }
 
 fn hex_field(v: &Value, name: &str) -> Vec<u8> {

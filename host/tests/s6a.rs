@@ -6,47 +6,14 @@ mod common;
 
 use std::time::Duration;
 
+use common::s6a_node::*;
 use common::*;
 use hmac::{KeyInit, Mac};
-use plughss::app::{self, Running};
+use plughss::app::Running;
 use plughss::diameter::client::{Client, ClientOptions};
-use plughss::diameter::router::Router;
 use plughss_plugin_api::diameter::result_code::experimental as x;
 use plughss_plugin_api::diameter::{Avp, Message, MessageBuilder, result_code as rc};
 use plughss_plugin_api::dictionary::{VENDOR_3GPP, app as apps, base, cmd, s6a};
-use plughss_plugin_api::store::PutMode;
-use plughss_plugin_api::subscriber::{AuthData, OpcOrOp, Session, Subscriber, UeAddress, parse_hex};
-
-const IMSI: &str = "001010000000001";
-const K: &str = "465b5ce8b199b49faa5f0a2ee238a6bc";
-const OPC: &str = "cd63cb71954a9f4e48a5994e37a02baf";
-const PLMN: [u8; 3] = [0x00, 0xf1, 0x10];
-
-async fn s6a_node() -> Running {
-    let mut cfg = test_config();
-    cfg.plugin.clear();
-    let node = app::start(&cfg, Router::new()).await.expect("node with the built-in S6a plugin");
-    let mut sub = Subscriber { imsi: IMSI.into(), msisdn: vec!["491721234567".into()], ..Default::default() };
-    let ims = Session {
-        name: "ims".into(),
-        session_type: 1,
-        ue: Some(UeAddress { ipv4: Some("10.45.0.7".into()), ipv6: None }),
-        ..Default::default()
-    };
-    sub.slice[0].session.push(ims);
-    sub.slice[0].session[1].qos.index = 5;
-    sub.slice[0].session[1].qos.arp.priority_level = 1;
-    sub.slice[0].session[1].qos.arp.pre_emption_capability = 2;
-    let auth = AuthData {
-        k: parse_hex("k", K).unwrap(),
-        opc: OpcOrOp::Opc(parse_hex("opc", OPC).unwrap()),
-        amf: [0x80, 0x00],
-        sqn: 64,
-        digest_ha1: None,
-    };
-    node.store.put(sub, Some(auth), PutMode::Create).await.unwrap();
-    node
-}
 
 fn air(imsi: &str, origin: &str, vectors: u32, resync: Option<&[u8; 30]>) -> Vec<u8> {
     let mut buf = Vec::new();

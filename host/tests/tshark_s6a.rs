@@ -12,16 +12,13 @@ use std::path::Path;
 use std::time::Duration;
 
 use common::capture::{Capture, read_capture, tshark_present};
+use common::s6a_node::*;
 use common::*;
-use plughss::app::{self, Running};
 use plughss::diameter::client::{Client, ClientOptions};
 use plughss::diameter::connection::CloseReason;
-use plughss::diameter::router::Router;
 use plughss_plugin_api::diameter::result_code::experimental as x;
 use plughss_plugin_api::diameter::{Message, MessageBuilder};
 use plughss_plugin_api::dictionary::{VENDOR_3GPP, app as apps, base, cmd, s6a};
-use plughss_plugin_api::store::PutMode;
-use plughss_plugin_api::subscriber::{AuthData, OpcOrOp, Session, Subscriber, UeAddress, parse_hex};
 
 /// tshark's Expert Info severity "Error" (epan/proto.h PI_ERROR).
 const PI_ERROR: u32 = 0x0080_0000;
@@ -136,40 +133,9 @@ fn pdml_problems(pdml: &str) -> Vec<Problem> {
     out
 }
 
-const IMSI: &str = "001010000000001";
-const K: &str = "465b5ce8b199b49faa5f0a2ee238a6bc";
-const OPC: &str = "cd63cb71954a9f4e48a5994e37a02baf";
-const PLMN: [u8; 3] = [0x00, 0xf1, 0x10];
 /// The raw MME (RawPeer's Origin-Host) and the second MME (our own client).
 const MME1: &str = "mme.client.local";
 const MME2: &str = "mme2.client.local";
-
-/// A node with the built-in S6a plugin and one subscriber, as in tests/s6a.rs.
-async fn s6a_node() -> Running {
-    let mut cfg = test_config();
-    cfg.plugin.clear();
-    let node = app::start(&cfg, Router::new()).await.expect("node with the built-in S6a plugin");
-    let mut sub = Subscriber { imsi: IMSI.into(), msisdn: vec!["491721234567".into()], ..Default::default() };
-    let ims = Session {
-        name: "ims".into(),
-        session_type: 1,
-        ue: Some(UeAddress { ipv4: Some("10.45.0.7".into()), ipv6: None }),
-        ..Default::default()
-    };
-    sub.slice[0].session.push(ims);
-    sub.slice[0].session[1].qos.index = 5;
-    sub.slice[0].session[1].qos.arp.priority_level = 1;
-    sub.slice[0].session[1].qos.arp.pre_emption_capability = 2;
-    let auth = AuthData {
-        k: parse_hex("k", K).unwrap(),
-        opc: OpcOrOp::Opc(parse_hex("opc", OPC).unwrap()),
-        amf: [0x80, 0x00],
-        sqn: 64,
-        digest_ha1: None,
-    };
-    node.store.put(sub, Some(auth), PutMode::Create).await.unwrap();
-    node
-}
 
 fn air(imsi: &str, origin: &str, hbh: u32, vectors: u32, resync: Option<&[u8; 30]>) -> Vec<u8> {
     let mut buf = Vec::new();

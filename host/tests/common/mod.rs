@@ -4,6 +4,7 @@
 
 pub mod capture;
 mod fixtures;
+pub mod s6a_node;
 pub use fixtures::fixture;
 
 use std::net::SocketAddr;

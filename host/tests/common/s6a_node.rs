@@ -1,0 +1,40 @@
+//! A node running the built-in S6a plugin with one provisioned subscriber (TS 35.208
+//! test set 1 keys, two APNs, an MSISDN), shared by the S6a, interop and tshark tests.
+
+use plughss::app::{self, Running};
+use plughss::diameter::router::Router;
+use plughss_plugin_api::store::PutMode;
+use plughss_plugin_api::subscriber::{AuthData, OpcOrOp, Session, Subscriber, UeAddress, parse_hex};
+
+use super::test_config;
+
+pub const IMSI: &str = "001010000000001";
+pub const K: &str = "465b5ce8b199b49faa5f0a2ee238a6bc";
+pub const OPC: &str = "cd63cb71954a9f4e48a5994e37a02baf";
+pub const PLMN: [u8; 3] = [0x00, 0xf1, 0x10];
+
+pub async fn s6a_node() -> Running {
+    let mut cfg = test_config();
+    cfg.plugin.clear();
+    let node = app::start(&cfg, Router::new()).await.expect("node with the built-in S6a plugin");
+    let mut sub = Subscriber { imsi: IMSI.into(), msisdn: vec!["491721234567".into()], ..Default::default() };
+    let ims = Session {
+        name: "ims".into(),
+        session_type: 1,
+        ue: Some(UeAddress { ipv4: Some("10.45.0.7".into()), ipv6: None }),
+        ..Default::default()
+    };
+    sub.slice[0].session.push(ims);
+    sub.slice[0].session[1].qos.index = 5;
+    sub.slice[0].session[1].qos.arp.priority_level = 1;
+    sub.slice[0].session[1].qos.arp.pre_emption_capability = 2;
+    let auth = AuthData {
+        k: parse_hex("k", K).unwrap(),
+        opc: OpcOrOp::Opc(parse_hex("opc", OPC).unwrap()),
+        amf: [0x80, 0x00],
+        sqn: 64,
+        digest_ha1: None,
+    };
+    node.store.put(sub, Some(auth), PutMode::Create).await.unwrap();
+    node
+}
