@@ -16,14 +16,16 @@ use super::StoreHandle;
 ///
 /// ```toml
 /// [store]
-/// backend = "sled"            # a built-in backend, or:
+/// backend = "sled"            # a built-in backend; any other name X loads
+///                             # libplughss_store_X.so from beside the executable, or:
 /// # plugin = "/usr/lib/plughss/libplughss_store_mongodb.so"
 /// path = "subscribers"        # backend-specific keys
 /// ```
 #[derive(Clone, Debug, PartialEq)]
 pub struct StoreSelection {
-    /// A built-in backend's name (see [`builtin_backends`]); only a label when
-    /// `plugin` is set.
+    /// A built-in backend's name (see [`builtin_backends`]), or the name `X` of a store
+    /// library `libplughss_store_X.so` beside the executable ([`library_dirs`]); only
+    /// a label when `plugin` is set.
     pub backend: String,
     /// A store library to load instead of a built-in backend.
     pub plugin: Option<PathBuf>,
@@ -46,6 +48,11 @@ pub enum StoreLoadError {
         "unknown store backend {name:?}: the built-in backends are {builtin}; set `plugin` to load a store library"
     )]
     UnknownBackend { name: String, builtin: String },
+    #[error(
+        "store backend {name:?} is not built in (the built-in backends are {builtin}) and {file} is not in {}; build it with `cargo build --release -p {package}` or set `plugin` to its path",
+        looked.iter().map(|p| p.display().to_string()).collect::<Vec<_>>().join(" or ")
+    )]
+    BackendNotFound { name: String, builtin: String, file: String, looked: Vec<PathBuf>, package: String },
     #[error("[store] settings must be a table, found {found}")]
     Settings { found: String },
     #[error("data directory {0} is not valid UTF-8")]
@@ -88,16 +95,52 @@ pub fn open_store(sel: &StoreSelection, data_dir: &Path) -> Result<StoreHandle, 
         }
         None => {
             let Some((_, entry)) = BUILTIN.iter().find(|(name, _)| *name == sel.backend) else {
-                return Err(StoreLoadError::UnknownBackend {
-                    name: sel.backend.clone(),
-                    builtin: builtin_backends().collect::<Vec<_>>().join(", "),
-                });
+                let path = find_backend_library(&sel.backend, &library_dirs())?;
+                let (entry, origin) = load_library(&path)?;
+                // SAFETY: as for `plugin` above.
+                return unsafe { open_entry(entry, &origin, &config) };
             };
             let origin = format!("built-in backend {:?}", sel.backend);
             // SAFETY: a built-in entry is a `declare_store!` export linked into this
             // binary: it returns a static vtable whose code is always loaded.
             unsafe { open_entry(*entry, &origin, &config) }
         }
+    }
+}
+
+/// Where a non-built-in backend's library is looked for: the running executable's
+/// directory, then its `deps/` (where cargo leaves a library it built as a dependency,
+/// beside the `plughss` it builds).
+pub fn library_dirs() -> Vec<PathBuf> {
+    let Some(dir) = std::env::current_exe().ok().and_then(|exe| exe.parent().map(Path::to_path_buf)) else {
+        return Vec::new();
+    };
+    let deps = dir.join("deps");
+    vec![dir, deps]
+}
+
+/// The library of backend `name` (`libplughss_store_<name>.so`, `-` read as `_`) in
+/// the first of `dirs` that has it. Names other than letters, digits, `-` and `_` are
+/// refused, so a backend name never reaches outside those directories.
+pub fn find_backend_library(name: &str, dirs: &[PathBuf]) -> Result<PathBuf, StoreLoadError> {
+    let builtin = builtin_backends().collect::<Vec<_>>().join(", ");
+    let plain = !name.is_empty() && name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
+    if !plain {
+        return Err(StoreLoadError::UnknownBackend { name: name.into(), builtin });
+    }
+    let stem = name.replace('-', "_");
+    let file =
+        format!("{}plughss_store_{stem}{}", std::env::consts::DLL_PREFIX, std::env::consts::DLL_SUFFIX);
+    let looked: Vec<PathBuf> = dirs.iter().map(|d| d.join(&file)).collect();
+    match looked.iter().find(|p| p.is_file()) {
+        Some(p) => Ok(p.clone()),
+        None => Err(StoreLoadError::BackendNotFound {
+            name: name.into(),
+            builtin,
+            file,
+            looked: dirs.to_vec(),
+            package: format!("plughss-store-{}", stem.replace('_', "-")),
+        }),
     }
 }
 
@@ -175,12 +218,42 @@ mod tests {
 
     #[test]
     fn unknown_backend_lists_the_built_in_ones() {
-        let sel = StoreSelection { backend: "mongo".into(), ..StoreSelection::default() };
+        let sel = StoreSelection { backend: "../mongo".into(), ..StoreSelection::default() };
         let err = open_store(&sel, Path::new("/nonexistent")).unwrap_err();
         assert_eq!(
             err.to_string(),
-            "unknown store backend \"mongo\": the built-in backends are sled; set `plugin` to load a store library"
+            "unknown store backend \"../mongo\": the built-in backends are sled; set `plugin` to load a store library"
         );
+    }
+
+    #[test]
+    fn a_missing_backend_library_says_where_it_looked_and_how_to_build_it() {
+        let sel = StoreSelection { backend: "no-such".into(), ..StoreSelection::default() };
+        let err = open_store(&sel, Path::new("/nonexistent")).unwrap_err();
+        let text = err.to_string();
+        assert!(matches!(err, StoreLoadError::BackendNotFound { .. }), "{text}");
+        let exe_dir = std::env::current_exe().unwrap().parent().unwrap().to_path_buf();
+        assert!(text.contains("libplughss_store_no_such.so is not in"), "{text}");
+        assert!(text.contains(&exe_dir.join("deps").display().to_string()), "{text}");
+        assert!(text.contains("`cargo build --release -p plughss-store-no-such`"), "{text}");
+        assert!(text.contains("the built-in backends are sled"), "{text}");
+    }
+
+    #[test]
+    fn a_backend_library_is_found_in_the_first_directory_that_has_it() {
+        let a = tempfile::tempdir().unwrap();
+        let b = tempfile::tempdir().unwrap();
+        let dirs = [a.path().to_path_buf(), b.path().to_path_buf()];
+        std::fs::write(b.path().join("libplughss_store_my_db.so"), b"").unwrap();
+        assert_eq!(find_backend_library("my-db", &dirs).unwrap(), b.path().join("libplughss_store_my_db.so"));
+        std::fs::write(a.path().join("libplughss_store_my_db.so"), b"").unwrap();
+        assert_eq!(find_backend_library("my_db", &dirs).unwrap(), a.path().join("libplughss_store_my_db.so"));
+        for bad in ["", "a/b", "..", "x.so"] {
+            assert!(
+                matches!(find_backend_library(bad, &dirs), Err(StoreLoadError::UnknownBackend { .. })),
+                "{bad:?}"
+            );
+        }
     }
 
     #[test]

@@ -4,6 +4,8 @@
 
 pub mod capture;
 mod fixtures;
+pub mod mongo;
+pub mod s6a_msgs;
 pub mod s6a_node;
 pub use fixtures::fixture;
 
