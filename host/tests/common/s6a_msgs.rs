@@ -50,14 +50,19 @@ pub fn ulr(imsi: &str, origin: &str, flags: u32) -> Vec<u8> {
 /// A vector checked from first principles: AUTN = SQN^AK || AMF || MAC-A (TS 33.102
 /// 6.3.2), KASME = KDF(CK||IK, 0x10 || PLMN || SQN^AK) (TS 33.401 A.2). Returns SQN.
 pub fn verify_vector(v: &Avp<'_>) -> u64 {
+    verify_vector_with(v, K, OPC)
+}
+
+/// [`verify_vector`] for the subscriber keys `k` and `opc` (hex).
+pub fn verify_vector_with(v: &Avp<'_>, k: &str, opc: &str) -> u64 {
     let get = |def: &plughss_plugin_api::dictionary::AvpDef| {
         v.child(def.code, VENDOR_3GPP).unwrap().payload().to_vec()
     };
     let rand: [u8; 16] = get(&s6a::RAND).try_into().unwrap();
     let autn = get(&s6a::AUTN);
     let mut m = milenage::Milenage::new_with_opc(
-        hex::decode(K).unwrap().try_into().unwrap(),
-        hex::decode(OPC).unwrap().try_into().unwrap(),
+        hex::decode(k).unwrap().try_into().unwrap(),
+        hex::decode(opc).unwrap().try_into().unwrap(),
     );
     let (res, ck, ik, ak) = m.f2345(&rand);
     let sqn: [u8; 6] = std::array::from_fn(|i| autn[i] ^ ak[i]);

@@ -193,7 +193,7 @@ impl MongoStore {
             let found =
                 self.io("security.sqn", self.subs().find_one(by_imsi(imsi)).projection(sqn_only())).await?;
             let Some(found) = found else { return Ok(()) };
-            let Some(raw) = stored_sqn_raw(&found) else { return Ok(()) };
+            let Some(raw) = stored_sqn_raw(&found)? else { return Ok(()) };
             let n = crate::numbers::as_u64("security.sqn", &raw)?;
             if matches!(raw, Bson::Int64(_)) && n < SQN_MODULUS {
                 return Ok(());
@@ -216,12 +216,11 @@ fn sqn_only() -> Document {
     doc! { "security": 1, "_id": 0 }
 }
 
-/// `security.sqn` as stored, `None` when absent or null.
-fn stored_sqn_raw(d: &Document) -> Option<Bson> {
-    match d.get("security") {
-        Some(Bson::Document(s)) => s.get("sqn").filter(|v| !matches!(v, Bson::Null)).cloned(),
-        _ => None,
-    }
+/// `security.sqn` as stored, `None` when absent or null; `Invalid` when `security` is
+/// not a document (a server may leave such a document alone under `$inc`).
+fn stored_sqn_raw(d: &Document) -> Result<Option<Bson>, StoreError> {
+    let security = At::root(d).doc_opt("security")?;
+    Ok(security.and_then(|s| s.get("sqn").cloned()))
 }
 
 impl Store for MongoStore {
@@ -367,7 +366,7 @@ impl Store for MongoStore {
                 )
                 .await?;
             let Some(before) = before else { return Err(StoreError::NotFound) };
-            let raw = stored_sqn_raw(&before);
+            let raw = stored_sqn_raw(&before)?;
             let old = match &raw {
                 None => 0,
                 Some(v) => crate::numbers::as_u64("security.sqn", v)?,
