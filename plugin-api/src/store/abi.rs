@@ -73,7 +73,7 @@ use std::vec::Vec;
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 
-use super::{ImsState, PutMode, ServingNode, Store, StoreError};
+use super::{ImsState, PutMode, ServingNode, Store, StoreError, StoreTraits};
 use crate::subscriber::{AuthData, OpcOrOp, Subscriber, parse_hex, to_hex};
 
 /// The name of the function a store library exports: `extern "C" fn() -> *const
@@ -98,6 +98,8 @@ pub mod op {
     pub const SET_SQN: u32 = 9;
     pub const UPDATE_SERVING: u32 = 10;
     pub const SET_IMS_STATE: u32 = 11;
+    /// [`Store::traits`]; a library that answers `UNSUPPORTED` promises nothing.
+    pub const TRAITS: u32 = 12;
 }
 
 /// Status codes [`StoreVTable::call`] returns, one per [`StoreError`] variant.
@@ -625,6 +627,7 @@ fn dispatch<T: Store + ?Sized>(store: &T, op: u32, input: &[u8]) -> Result<Vec<u
             store.set_ims_state(&a.imsi, &a.state)?;
             Ok(Vec::new())
         }
+        op::TRAITS => answer(&store.traits()),
         _ => Err(StoreError::Unsupported),
     }
 }
@@ -638,6 +641,7 @@ pub struct RemoteStore {
     handle: NonNull<c_void>,
     name: String,
     version: String,
+    traits: StoreTraits,
 }
 
 // SAFETY: the handle is a `T: Store` (Send + Sync) owned by the library; the vtable's
@@ -678,15 +682,18 @@ impl RemoteStore {
         let handle = unsafe { (vtable.open)(config.as_ptr(), config.len(), &mut out) };
         // SAFETY: `out` was written (or left EMPTY) by this vtable's `open`.
         let text = unsafe { take_out(vtable, out) };
-        match NonNull::new(handle) {
-            Some(handle) => Ok(RemoteStore {
-                vtable,
-                handle,
-                name: name.unwrap_or("<non-UTF-8 name>").into(),
-                version: version.unwrap_or("<non-UTF-8 version>").into(),
-            }),
-            None => Err(StoreError::Unavailable(String::from_utf8_lossy(&text).into_owned())),
-        }
+        let Some(handle) = NonNull::new(handle) else {
+            return Err(StoreError::Unavailable(String::from_utf8_lossy(&text).into_owned()));
+        };
+        let mut store = RemoteStore {
+            vtable,
+            handle,
+            name: name.unwrap_or("<non-UTF-8 name>").into(),
+            version: version.unwrap_or("<non-UTF-8 version>").into(),
+            traits: StoreTraits::default(),
+        };
+        store.traits = store.call_json(op::TRAITS, &Empty {}).unwrap_or_default();
+        Ok(store)
     }
 
     /// The library's name for itself.
@@ -810,6 +817,12 @@ impl Store for RemoteStore {
     fn set_ims_state(&self, imsi: &str, state: &ImsState) -> Result<(), StoreError> {
         let arg = ImsArg { imsi: Cow::Borrowed(imsi), state: Cow::Borrowed(state) };
         self.call_unit(op::SET_IMS_STATE, &arg).map(drop)
+    }
+
+    fn traits(&self) -> StoreTraits {
+        // Asked once, at open (`RemoteStore::open`): an older library without the op,
+        // or one that fails to answer, promises nothing.
+        self.traits
     }
 }
 
