@@ -418,7 +418,8 @@ fn a_crash_during_write_back_leaves_a_valid_file() {
 
 /// AIR and ULR from an MME against a node whose store is a CSV file written by hand:
 /// the vectors verify independently, ULR gets the APN defaults of the flat file, and
-/// the file (read by Python's csv module) holds an SQN past the vector's and the MME.
+/// the file (read by Python's csv module) holds an SQN past the vector's, the MME, and
+/// a subscriber provisioned through the REST API.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn air_and_ulr_against_a_node_serving_a_csv_file() {
     let mut cfg = common::test_config();
@@ -460,8 +461,24 @@ async fn air_and_ulr_against_a_node_serving_a_csv_file() {
         assert_eq!(child(&qos, &s6a::QOS_CLASS_IDENTIFIER).as_enum(), Ok(9), "QCI 9 by default");
     }
 
+    // Provisioning through the REST API lands in the file too.
+    let doc = json!({ "imsi": "001010000000099", "msisdn": ["491729999999"],
+        "security": { "k": K, "op": "CDC202D5 123E20F6 2B6D676A C72CB318" } });
+    let r = reqwest::Client::new()
+        .post(format!("http://{}/api/v1/subscribers", node.api_addr))
+        .json(&doc)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 201, "{}", r.text().await.unwrap());
+
     // The file itself, read independently while the node runs.
     if let Some(rows) = python_rows(&path) {
+        let added = python_row(&rows, "001010000000099");
+        assert_eq!(
+            (added["op"].as_str(), added["opc"].as_str(), added["msisdn"].as_str()),
+            (Some("cdc202d5123e20f62b6d676ac72cb318"), Some(""), Some("491729999999"))
+        );
         let row = python_row(&rows, IMSI);
         let sqn: u64 = row["sqn"].as_str().unwrap().parse().unwrap();
         assert!(sqn > sqns[1], "the file's SQN {sqn} is past the vectors' {sqns:?}");
