@@ -203,7 +203,7 @@ impl std::fmt::Debug for ApiConfig {
 #[derive(Debug, Clone, Deserialize)]
 #[serde(default)]
 pub struct StoreConfig {
-    /// A built-in store by name ("sled"), or any name when `plugin` is given.
+    /// A built-in store by name ("sled", "csv"), or any name when `plugin` is given.
     pub backend: String,
     /// A store plugin (shared library) to load instead of a built-in.
     pub plugin: Option<PathBuf>,

@@ -5,6 +5,7 @@
 pub mod capture;
 mod fixtures;
 pub mod s6a_node;
+pub mod s6a_requests;
 pub use fixtures::fixture;
 
 use std::net::SocketAddr;

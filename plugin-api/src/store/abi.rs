@@ -230,8 +230,36 @@ pub trait OpenStore: Store + Sized {
 /// ```ignore
 /// plughss_plugin_api::declare_store!(MyStore);
 /// ```
+///
+/// A store that is only ever linked into the host (a built-in backend) uses the
+/// `builtin` form, which names the entry function instead:
+///
+/// ```ignore
+/// plughss_plugin_api::declare_store!(builtin CsvStore => csv_store_entry);
+/// ```
+///
+/// This emits `pub extern "C" fn csv_store_entry() -> *const StoreVTable` with the same
+/// vtable, but as an ordinary (mangled) Rust item. Why: `plughss_store_v1` is
+/// `#[no_mangle]`, a single global symbol per binary, and one built-in store (sled)
+/// already exports it from the host; a second linked-in store exporting it too would
+/// clash at link time. The host reaches a built-in store by the function's Rust path
+/// (its loader's table of built-in backends), so it needs no global symbol, and calls
+/// it through the same vtable as a `dlopen`ed library.
 #[macro_export]
 macro_rules! declare_store {
+    // The `builtin` arm comes first: `$store:ty` would otherwise try (and fail hard) to
+    // parse `builtin X` as a type.
+    (builtin $store:ty => $entry:ident) => {
+        /// The entry point of this built-in store (store ABI version 1): returns its
+        /// static vtable. Not exported under a fixed symbol name (see `declare_store!`).
+        pub extern "C" fn $entry() -> *const $crate::store::abi::StoreVTable {
+            static VTABLE: $crate::store::abi::StoreVTable = $crate::store::abi::StoreVTable::new::<$store>(
+                env!("CARGO_PKG_NAME"),
+                env!("CARGO_PKG_VERSION"),
+            );
+            &VTABLE
+        }
+    };
     ($store:ty) => {
         /// The store plugin entry point (ABI version 1).
         #[unsafe(no_mangle)]
@@ -934,6 +962,10 @@ mod tests {
         crate::declare_store!(super::MemStore);
     }
 
+    mod builtin {
+        crate::declare_store!(builtin super::MemStore => mem_store_entry);
+    }
+
     fn open() -> RemoteStore {
         // SAFETY: a vtable built by StoreVTable::new in this (always loaded) binary.
         unsafe { RemoteStore::open(&MEM, &serde_json::json!({})) }.unwrap()
@@ -1099,6 +1131,21 @@ mod tests {
         // SAFETY: as in `open`.
         let s = unsafe { RemoteStore::open(vt, &serde_json::json!({})) }.unwrap();
         assert_eq!(s.count().unwrap(), 0);
+    }
+
+    #[test]
+    fn declare_store_builtin_names_the_entry_and_builds_the_same_vtable() {
+        let vt = builtin::mem_store_entry();
+        // SAFETY: the pointer is to a static.
+        let vt: &'static StoreVTable = unsafe { &*vt };
+        assert_eq!(vt.abi_version, STORE_ABI_VERSION);
+        // SAFETY: static strings.
+        assert_eq!(unsafe { vt.name.as_str() }, Some("plughss-plugin-api"));
+        assert_ne!(builtin::mem_store_entry(), declared::plughss_store_v1(), "a vtable of its own");
+        // SAFETY: as in `open`.
+        let s = unsafe { RemoteStore::open(vt, &serde_json::json!({})) }.unwrap();
+        s.put(&sub("001010000000001"), Some(&auth(3)), PutMode::Create).unwrap();
+        assert_eq!(s.get_auth("001010000000001").unwrap(), Some(auth(3)));
     }
 
     #[test]
