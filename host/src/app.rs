@@ -134,8 +134,9 @@ pub async fn start_with(
         tokio::task::spawn_blocking(move || open_store(&selection, &dir))
             .await
             .context("opening the store")??
+            .with_auth_cache(cfg.auc.key_cache)
     };
-    info!(backend = store.name(), "subscriber store open");
+    info!(backend = store.name(), keys_in_memory = store.caches_auth(), "subscriber store open");
     let policy = SqnPolicy::new(cfg.auc.ind_bits).map_err(|e| anyhow::anyhow!("auc.ind_bits: {e}"))?;
     let auc = Arc::new(Auc::new(store.clone(), policy, cfg.auc.ind, cfg.auc.sqn_block));
     let services = Arc::new(Services {

@@ -203,7 +203,7 @@ impl std::fmt::Debug for ApiConfig {
 #[derive(Debug, Clone, Deserialize)]
 #[serde(default)]
 pub struct StoreConfig {
-    /// A built-in store by name ("sled"), or any name when `plugin` is given.
+    /// A built-in store by name ("sled", "csv"), or any name when `plugin` is given.
     pub backend: String,
     /// A store plugin (shared library) to load instead of a built-in.
     pub plugin: Option<PathBuf>,
@@ -228,11 +228,15 @@ pub struct AucConfig {
     pub ind: u32,
     /// SEQ values reserved per store round trip.
     pub sqn_block: u32,
+    /// Subscribers whose keys and SQN the AuC keeps in memory, for stores that are the
+    /// only writer of their data (sled, CSV); 0 reads the store on every request.
+    /// About 150 bytes each.
+    pub key_cache: usize,
 }
 
 impl Default for AucConfig {
     fn default() -> Self {
-        AucConfig { ind_bits: 5, ind: 0, sqn_block: 32 }
+        AucConfig { ind_bits: 5, ind: 0, sqn_block: 32, key_cache: 1 << 20 }
     }
 }
 

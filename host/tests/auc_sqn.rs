@@ -30,9 +30,13 @@ fn sqn_of(rand: &[u8], autn: &[u8]) -> u64 {
     u64::from_be_bytes([0, 0, s[0], s[1], s[2], s[3], s[4], s[5]])
 }
 
-fn provision(dir: &std::path::Path) -> plughss::store::StoreHandle {
+/// The sled store, with the AuC's keys kept in memory (`cached`, what `serve` does) or
+/// read from the store on every request.
+fn provision(dir: &std::path::Path, cached: bool) -> plughss::store::StoreHandle {
     let sel = StoreSelection { backend: "sled".into(), plugin: None, settings: serde_json::json!({}) };
-    open_store(&sel, dir).unwrap()
+    let store = open_store(&sel, dir).unwrap().with_auth_cache(if cached { 1000 } else { 0 });
+    assert_eq!(store.caches_auth(), cached, "sled is exclusive, so it may be cached");
+    store
 }
 
 async fn add_subscriber(store: &plughss::store::StoreHandle) {
@@ -43,8 +47,14 @@ async fn add_subscriber(store: &plughss::store::StoreHandle) {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn sixteen_tasks_reserving_500_vectors_each_get_8000_distinct_increasing_sqns() {
+    for cached in [false, true] {
+        sixteen_tasks(cached).await;
+    }
+}
+
+async fn sixteen_tasks(cached: bool) {
     let dir = scratch_dir("auc-concurrency");
-    let store = provision(&dir);
+    let store = provision(&dir, cached);
     add_subscriber(&store).await;
     // A small block makes the tasks contend on the store as well as in memory.
     let auc = Arc::new(Auc::new(store, SqnPolicy::new(5).unwrap(), 0, 7));
@@ -154,7 +164,7 @@ async fn load(addr: std::net::SocketAddr, max: u32, within: Duration) -> Vec<u64
 async fn after_kill_9_every_sqn_is_above_every_sqn_issued_before() {
     let dir = scratch_dir("auc-crash");
     {
-        let store = provision(&dir);
+        let store = provision(&dir, false);
         add_subscriber(&store).await;
         store.close().await;
     }
@@ -187,8 +197,14 @@ async fn after_kill_9_every_sqn_is_above_every_sqn_issued_before() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_sqn_changed_behind_the_auc_is_honoured() {
+    for cached in [false, true] {
+        sqn_changed_behind_the_auc(cached).await;
+    }
+}
+
+async fn sqn_changed_behind_the_auc(cached: bool) {
     let dir = scratch_dir("auc-stale");
-    let store = provision(&dir);
+    let store = provision(&dir, cached);
     add_subscriber(&store).await;
     let auc = Auc::new(store.clone(), SqnPolicy::new(5).unwrap(), 0, 32);
     let v = auc.eutran(IMSI, 1, [0x00, 0xf1, 0x10], None).await.unwrap();
@@ -198,4 +214,30 @@ async fn an_sqn_changed_behind_the_auc_is_honoured() {
     let v = auc.eutran(IMSI, 1, [0x00, 0xf1, 0x10], None).await.unwrap();
     let next = sqn_of(&v[0].rand, &v[0].autn);
     assert!(first < 0x10_0000 && next >= 0x10_0000, "{first:#x} then {next:#x}");
+}
+
+/// New keys written through the store handle (as the API's PUT/PATCH of `security`
+/// does) are used by the very next vector, with the keys cached in memory or not.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn new_keys_are_used_by_the_next_vector() {
+    for cached in [false, true] {
+        let dir = scratch_dir("auc-rekey");
+        let store = provision(&dir, cached);
+        add_subscriber(&store).await;
+        let auc = Auc::new(store.clone(), SqnPolicy::new(5).unwrap(), 0, 32);
+        let v = auc.eutran(IMSI, 1, [0x00, 0xf1, 0x10], None).await.unwrap();
+        let first = sqn_of(&v[0].rand, &v[0].autn);
+        let k2 = [0x11; 16];
+        let sub = store.get(IMSI).await.unwrap().unwrap();
+        let auth = AuthData { k: k2, opc: OpcOrOp::Opc(OPC), amf: [0x80, 0], sqn: 0x4000, digest_ha1: None };
+        store.put(sub, Some(auth), PutMode::Update).await.unwrap();
+        let v = auc.eutran(IMSI, 1, [0x00, 0xf1, 0x10], None).await.unwrap();
+        // XRES = f2(K2, RAND) by an independent Milenage: the new K is in use.
+        let mut m = milenage::Milenage::new_with_opc(k2, OPC);
+        let (xres, _, _, ak) = m.f2345(&v[0].rand);
+        assert_eq!(v[0].xres.as_slice(), xres.as_slice(), "cached={cached}: XRES from the new K");
+        let s: Vec<u8> = (0..6).map(|i| v[0].autn[i] ^ ak[i]).collect();
+        let next = u64::from_be_bytes([0, 0, s[0], s[1], s[2], s[3], s[4], s[5]]);
+        assert!(first < 0x4000 && next >= 0x4000, "cached={cached}: {first:#x} then {next:#x}");
+    }
 }

@@ -1,17 +1,14 @@
 //! The built-in S6a plugin end to end: real TCP peers play MMEs against `plughss`'s node;
 //! vectors are checked with an independent Milenage (the `milenage` crate) and KASME
-//! derivation written here, not with the host's AuC.
+//! derivation (`common::s6a_requests`), not with the host's AuC.
 
 mod common;
 
 use std::time::Duration;
 
-use common::s6a_msgs::*;
 use common::s6a_node::*;
+use common::s6a_requests::*;
 use common::*;
-use hmac::{KeyInit, Mac};
-use plughss::app::Running;
-use plughss::diameter::client::{Client, ClientOptions};
 use plughss_plugin_api::diameter::result_code::experimental as x;
 use plughss_plugin_api::diameter::{Avp, Message, MessageBuilder, result_code as rc};
 use plughss_plugin_api::dictionary::{VENDOR_3GPP, app as apps, base, cmd, s6a};
@@ -315,6 +312,73 @@ async fn api_changes_reach_the_serving_mme_as_idr_and_clr() {
     answer_hss_request(&mut mme1, &m).await;
     let r = http.post(format!("{api}/cancel-location")).send().await.unwrap();
     assert_eq!(r.status(), 404);
+}
+
+/// TS 29.272 5.2.2.2: data the operator removes is deleted at the serving MME with DSR
+/// (DSR-Flags 7.3.25 naming what goes, Context-Identifier of each removed APN as the
+/// MME was given it), then the rest arrives with IDR.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn removed_apn_and_msisdn_reach_the_serving_mme_as_dsr_then_idr() {
+    let node = s6a_node().await;
+    let mut mme1 = RawPeer::open(node.diameter_addrs[0]).await;
+    mme1.send(&ulr(IMSI, "mme.client.local", 0)).await;
+    assert_eq!(Message::parse(&mme1.recv_answer().await).unwrap().result(), Some((0, 2001)));
+
+    let ((), ()) = tokio::join!(remove_ims_apn_and_msisdn(&node), async {
+        let dsr = mme1.recv().await.expect("DSR");
+        let m = Message::parse(&dsr).unwrap();
+        assert!(m.header.is_request());
+        assert_eq!(m.header.command_code, cmd::DELETE_SUBSCRIBER_DATA);
+        assert_eq!(m.header.application_id, apps::S6A);
+        assert_eq!(m.destination_host(), Some("mme.client.local"));
+        assert_eq!(m.str(&base::USER_NAME), Some(IMSI));
+        // Bit 3 PDN subscription contexts Withdrawal, bit 23 MSISDN Withdrawal.
+        assert_eq!(m.u32(&s6a::DSR_FLAGS), Some((1 << 3) | (1 << 23)));
+        let contexts: Vec<u32> = m
+            .avps()
+            .flatten()
+            .filter(|a| a.is(s6a::CONTEXT_IDENTIFIER.code, VENDOR_3GPP))
+            .map(|a| a.as_u32().unwrap())
+            .collect();
+        assert_eq!(contexts, [2], "the ims APN had Context-Identifier 2 in the ULA");
+        answer_hss_request(&mut mme1, &m).await;
+
+        let idr = mme1.recv().await.expect("IDR after DSR");
+        let m = Message::parse(&idr).unwrap();
+        assert_eq!(m.header.command_code, cmd::INSERT_SUBSCRIBER_DATA);
+        let sd = m.find(&s6a::SUBSCRIPTION_DATA).unwrap();
+        assert!(sd.child(s6a::MSISDN.code, VENDOR_3GPP).is_none());
+        let prof = sd.child(s6a::APN_CONFIGURATION_PROFILE.code, VENDOR_3GPP).unwrap();
+        let names: Vec<String> = prof
+            .grouped()
+            .flatten()
+            .filter(|a| a.is(s6a::APN_CONFIGURATION.code, VENDOR_3GPP))
+            .map(|c| {
+                c.child(s6a::SERVICE_SELECTION.code, s6a::SERVICE_SELECTION.vendor)
+                    .unwrap()
+                    .as_str()
+                    .unwrap()
+                    .to_owned()
+            })
+            .collect();
+        assert_eq!(names, ["internet"]);
+        answer_hss_request(&mut mme1, &m).await;
+    });
+
+    // Both answers reached the plugin and were counted.
+    let counted = |name: &str| {
+        let st = node.plugins.runtime.status();
+        st.iter().find(|p| p.name == "s6a").unwrap().plugin_metrics.get(name).copied()
+    };
+    tokio::time::timeout(Duration::from_secs(5), async {
+        while counted("idr_ok") != Some(1) {
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+    })
+    .await
+    .expect("IDA counted");
+    assert_eq!(counted("dsr_ok"), Some(1));
+    node.shutdown();
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

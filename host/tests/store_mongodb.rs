@@ -3,7 +3,7 @@
 //! (nx-27017, started per test on an ephemeral port with its own data directory).
 //! Documents are written and read back with pymongo (tests/interop/open5gs_db.py), an
 //! independent client, in the shapes the Open5GS tools write; S6a runs end to end over
-//! Diameter with vectors verified by an independent Milenage (common/s6a_msgs.rs).
+//! Diameter with vectors verified by an independent Milenage (common/s6a_requests.rs).
 //!
 //! What nx-27017 cannot show, and how it is covered: it keeps documents as JSON, so a
 //! whole number below 2^31 reads back as Int32 whatever type was written, and a boolean
@@ -20,8 +20,8 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use common::mongo::{self, Mongo};
-use common::s6a_msgs::*;
 use common::s6a_node::{K, OPC};
+use common::s6a_requests::*;
 use common::*;
 use plughss::app::{self, Running};
 use plughss::diameter::router::Router;
@@ -79,16 +79,21 @@ fn kbps(v: u64) -> BitRate {
 
 /// The WebUI fixture as the model reads it (also the all-Double and all-Int64 copies).
 fn webui_expected(imsi: &str) -> Subscriber {
-    let session = |name: &str, t: u8, qci: u8, arp: (u8, u8, u8), ambr: Ambr, ue: Option<UeAddress>| Session {
-        name: name.into(),
-        session_type: t,
-        qos: Qos {
-            index: qci,
-            arp: Arp { priority_level: arp.0, pre_emption_capability: arp.1, pre_emption_vulnerability: arp.2 },
-        },
-        ambr,
-        ue,
-    };
+    let session =
+        |name: &str, t: u8, qci: u8, arp: (u8, u8, u8), ambr: Ambr, ue: Option<UeAddress>| Session {
+            name: name.into(),
+            session_type: t,
+            qos: Qos {
+                index: qci,
+                arp: Arp {
+                    priority_level: arp.0,
+                    pre_emption_capability: arp.1,
+                    pre_emption_vulnerability: arp.2,
+                },
+            },
+            ambr,
+            ue,
+        };
     let v4 = |a: &str| Some(UeAddress { ipv4: Some(a.into()), ipv6: None });
     Subscriber {
         imsi: imsi.into(),
@@ -101,7 +106,14 @@ fn webui_expected(imsi: &str) -> Subscriber {
                 default_indicator: true,
                 session: vec![
                     session("internet", 3, 9, (8, 1, 1), Ambr::gbps(1), None),
-                    session("ims", 1, 5, (1, 2, 1), Ambr { downlink: kbps(3850), uplink: kbps(1530) }, v4("10.45.0.7")),
+                    session(
+                        "ims",
+                        1,
+                        5,
+                        (1, 2, 1),
+                        Ambr { downlink: kbps(3850), uplink: kbps(1530) },
+                        v4("10.45.0.7"),
+                    ),
                 ],
             },
             Slice {
@@ -142,7 +154,8 @@ fn expected(imsi: &str) -> Subscriber {
             s.security.sqn = NEXTEPC_SQN;
             s.ambr = Ambr { downlink: kbps(1_024_000), uplink: kbps(1_024_001) };
             s.network_access_mode = 2;
-            let internet = Session { ambr: Ambr { downlink: kbps(1234), uplink: kbps(1234) }, ..Session::default() };
+            let internet =
+                Session { ambr: Ambr { downlink: kbps(1234), uplink: kbps(1234) }, ..Session::default() };
             let ims = Session {
                 name: "ims".into(),
                 session_type: 1,
@@ -165,7 +178,13 @@ fn fixture_auth(imsi: &str) -> AuthData {
         INT64 => OpcOrOp::Op(parse_hex("op", "cdc202d5123e20f62b6d676ac72cb318").unwrap()),
         _ => OpcOrOp::Opc(parse_hex("opc", OPC).unwrap()),
     };
-    AuthData { k: parse_hex("k", K).unwrap(), opc, amf: [0x80, 0], sqn: expected(imsi).security.sqn, digest_ha1: None }
+    AuthData {
+        k: parse_hex("k", K).unwrap(),
+        opc,
+        amf: [0x80, 0],
+        sqn: expected(imsi).security.sqn,
+        digest_ha1: None,
+    }
 }
 
 /// `(value, bson type)` of a path in what open5gs_db.py `get` printed.
@@ -205,7 +224,10 @@ fn invalid<T>(r: Result<T, StoreError>) -> String {
     }
 }
 
-async fn result_of(c: &plughss::diameter::client::Client, req: Vec<u8>) -> (Option<(u32, u32)>, bytes::Bytes) {
+async fn result_of(
+    c: &plughss::diameter::client::Client,
+    req: Vec<u8>,
+) -> (Option<(u32, u32)>, bytes::Bytes) {
     let a = c.request(req).await.expect("an answer");
     (Message::parse(&a).unwrap().result(), a)
 }
@@ -259,10 +281,22 @@ async fn a_malformed_document_names_the_field_and_spares_the_others() {
     let m = Mongo::start();
     m.py(DB, "fixtures", &[]);
     let bad = [
-        ("001010000000201", r#"{"imsi": "001010000000201", "security": {"k": "00", "opc": "00"}, "slice": [{"sst": 1, "session": [{"name": "internet", "qos": {"index": "nine"}}]}]}"#),
-        ("001010000000202", r#"{"imsi": "001010000000202", "security": {"k": "465b5ce8b199b49faa5f0a2ee238a6bc", "opc": "cd63cb71954a9f4e48a5994e37a02baf", "sqn": {"$numberDouble": "1.5"}}}"#),
-        ("001010000000203", r#"{"imsi": "001010000000203", "msisdn": [{"$numberInt": "5"}], "security": {"k": "465b5ce8b199b49faa5f0a2ee238a6bc"}}"#),
-        ("001010000000204", r#"{"imsi": "001010000000204", "security": "none", "ambr": {"downlink": "fast"}}"#),
+        (
+            "001010000000201",
+            r#"{"imsi": "001010000000201", "security": {"k": "00", "opc": "00"}, "slice": [{"sst": 1, "session": [{"name": "internet", "qos": {"index": "nine"}}]}]}"#,
+        ),
+        (
+            "001010000000202",
+            r#"{"imsi": "001010000000202", "security": {"k": "465b5ce8b199b49faa5f0a2ee238a6bc", "opc": "cd63cb71954a9f4e48a5994e37a02baf", "sqn": {"$numberDouble": "1.5"}}}"#,
+        ),
+        (
+            "001010000000203",
+            r#"{"imsi": "001010000000203", "msisdn": [{"$numberInt": "5"}], "security": {"k": "465b5ce8b199b49faa5f0a2ee238a6bc"}}"#,
+        ),
+        (
+            "001010000000204",
+            r#"{"imsi": "001010000000204", "security": "none", "ambr": {"downlink": "fast"}}"#,
+        ),
     ];
     for (_, doc) in bad {
         m.py(DB, "insert", &[doc]);
@@ -280,7 +314,8 @@ async fn a_malformed_document_names_the_field_and_spares_the_others() {
     // The others are untouched: listed (the bad ones skipped), read, served.
     let listed: Vec<String> = store.list(None, 100).await.unwrap().into_iter().map(|s| s.imsi).collect();
     assert_eq!(listed, [DBCTL, WEBUI, DOUBLES, INT64, PYLIB, NEXTEPC]);
-    let paged: Vec<String> = store.list(Some(NEXTEPC), 1).await.unwrap().into_iter().map(|s| s.imsi).collect();
+    let paged: Vec<String> =
+        store.list(Some(NEXTEPC), 1).await.unwrap().into_iter().map(|s| s.imsi).collect();
     assert!(paged.is_empty(), "nothing valid after the last good IMSI: {paged:?}");
     assert_eq!(store.get(WEBUI).await.unwrap(), Some(expected(WEBUI)));
     store.close().await;
@@ -347,14 +382,26 @@ async fn writes_have_the_webui_shape_and_keep_foreign_fields() {
     assert!(got["doc"].get("plughss").is_none(), "nothing PlugHSS-specific to keep: {}", got["doc"]);
 
     // Update the WebUI's document: its _ids, SMF, imeisv-like extras and rand survive.
-    m.py(DB, "set", &[WEBUI, r#"{"imeisv": ["3534900698733190"], "security.rand": "00112233445566778899aabbccddeeff"}"#]);
+    m.py(
+        DB,
+        "set",
+        &[WEBUI, r#"{"imeisv": ["3534900698733190"], "security.rand": "00112233445566778899aabbccddeeff"}"#],
+    );
     let before = m.py(DB, "get", &[WEBUI]);
     let mut changed = expected(WEBUI);
     changed.slice[0].session[1].qos.index = 6;
     changed.msisdn.pop();
     store.put(changed.clone(), None, PutMode::Update).await.unwrap();
     let after = m.py(DB, "get", &[WEBUI]);
-    for path in ["_id", "slice.0._id", "slice.0.session.1._id", "slice.1.session.0._id", "slice.0.session.1.smf", "imeisv", "security"] {
+    for path in [
+        "_id",
+        "slice.0._id",
+        "slice.0.session.1._id",
+        "slice.1.session.0._id",
+        "slice.0.session.1.smf",
+        "imeisv",
+        "security",
+    ] {
         assert_eq!(field(&after, path), field(&before, path), "{path} kept");
     }
     assert_eq!(number(&field(&after, "slice.0.session.1.qos.index").0), 6);
@@ -404,7 +451,8 @@ async fn air_and_ulr_end_to_end_on_each_schema() {
             assert!(ty == "int64" || ty == "int32", "{imsi}: {ty}");
         }
 
-        let t0 = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_micros() as u64;
+        let t0 =
+            std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_micros() as u64;
         let (r, a) = result_of(&c, ulr(imsi, "mme1.client.local", 0)).await;
         assert_eq!(r, Some((0, rc::DIAMETER_SUCCESS)), "ULR {imsi}");
         let ula = Message::parse(&a).unwrap();
@@ -416,23 +464,38 @@ async fn air_and_ulr_end_to_end_on_each_schema() {
             Ok(want.ambr.downlink.bps() as u32),
             "{imsi}: AMBR"
         );
-        assert_eq!(child(&ambr, &s6a::MAX_REQUESTED_BANDWIDTH_UL).as_u32(), Ok(want.ambr.uplink.bps() as u32));
+        assert_eq!(
+            child(&ambr, &s6a::MAX_REQUESTED_BANDWIDTH_UL).as_u32(),
+            Ok(want.ambr.uplink.bps() as u32)
+        );
         assert_eq!(child(&sd, &s6a::NETWORK_ACCESS_MODE).as_enum(), Ok(want.network_access_mode as i32));
         let prof = child(&sd, &s6a::APN_CONFIGURATION_PROFILE);
-        let apns: Vec<_> = prof.grouped().flatten().filter(|a| a.is(s6a::APN_CONFIGURATION.code, VENDOR_3GPP)).collect();
+        let apns: Vec<_> =
+            prof.grouped().flatten().filter(|a| a.is(s6a::APN_CONFIGURATION.code, VENDOR_3GPP)).collect();
         let sessions: Vec<&Session> = want.slice.iter().flat_map(|s| &s.session).collect();
         assert_eq!(apns.len(), sessions.len(), "{imsi}: one APN configuration per session");
         for (apn, sess) in apns.iter().zip(sessions) {
             assert_eq!(child(apn, &s6a::SERVICE_SELECTION).as_str(), Ok(sess.name.as_str()));
             // S6a PDN-Type (TS 29.272 7.3.62) is Open5GS's session type minus one.
-            assert_eq!(child(apn, &s6a::PDN_TYPE).as_enum(), Ok(i32::from(sess.session_type) - 1), "{}", sess.name);
+            assert_eq!(
+                child(apn, &s6a::PDN_TYPE).as_enum(),
+                Ok(i32::from(sess.session_type) - 1),
+                "{}",
+                sess.name
+            );
             let qos = child(apn, &s6a::EPS_SUBSCRIBED_QOS_PROFILE);
             assert_eq!(child(&qos, &s6a::QOS_CLASS_IDENTIFIER).as_enum(), Ok(i32::from(sess.qos.index)));
             let arp = child(&qos, &s6a::ALLOCATION_RETENTION_PRIORITY);
-            assert_eq!(child(&arp, &s6a::PRIORITY_LEVEL).as_u32(), Ok(u32::from(sess.qos.arp.priority_level)));
+            assert_eq!(
+                child(&arp, &s6a::PRIORITY_LEVEL).as_u32(),
+                Ok(u32::from(sess.qos.arp.priority_level))
+            );
             // S6a: 0 ENABLED, 1 DISABLED; Open5GS: 2 enabled, 1 disabled.
             let s6a_flag = |v: u8| if v == 2 { 0 } else { 1 };
-            assert_eq!(child(&arp, &s6a::PRE_EMPTION_CAPABILITY).as_enum(), Ok(s6a_flag(sess.qos.arp.pre_emption_capability)));
+            assert_eq!(
+                child(&arp, &s6a::PRE_EMPTION_CAPABILITY).as_enum(),
+                Ok(s6a_flag(sess.qos.arp.pre_emption_capability))
+            );
             if let (1, Some(v4)) = (sess.session_type, sess.ue.as_ref().and_then(|u| u.ipv4.as_deref())) {
                 assert_eq!(child(apn, &s6a::SERVED_PARTY_IP_ADDRESS).as_address().unwrap().to_string(), v4);
             }
@@ -477,7 +540,9 @@ async fn a_server_restart_answers_5012_quickly_and_service_resumes() {
             let code = a.ok().and_then(|a| Message::parse(&a).ok().and_then(|m| m.result())).map(|r| r.1);
             seen.push((t - start, latency, code));
             match (code, recovered_at) {
-                (Some(rc::DIAMETER_SUCCESS), None) if t - start > Duration::from_secs(4) => recovered_at = Some(t - start),
+                (Some(rc::DIAMETER_SUCCESS), None) if t - start > Duration::from_secs(4) => {
+                    recovered_at = Some(t - start)
+                }
                 (_, Some(at)) if t - start > at + Duration::from_secs(2) => break,
                 _ => {}
             }
@@ -507,7 +572,10 @@ async fn a_server_restart_answers_5012_quickly_and_service_resumes() {
     let worst = seen.iter().map(|s| s.1).max().unwrap();
     assert!(seen.iter().all(|s| s.2.is_some()), "every AIR was answered: {seen:?}");
     assert!(worst < Duration::from_secs(3), "slowest answer {worst:?}");
-    let during: Vec<_> = seen.iter().filter(|s| s.0 > killed + Duration::from_millis(100) && s.0 + s.1 < restarted_at).collect();
+    let during: Vec<_> = seen
+        .iter()
+        .filter(|s| s.0 > killed + Duration::from_millis(100) && s.0 + s.1 < restarted_at)
+        .collect();
     assert!(during.len() >= 2, "AIRs during the outage: {seen:?}");
     assert!(
         during.iter().all(|s| s.2 == Some(rc::DIAMETER_UNABLE_TO_COMPLY)),

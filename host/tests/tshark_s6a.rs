@@ -1,8 +1,8 @@
 //! Wireshark's Diameter dissector as an independent judge of the built-in S6a
 //! WebAssembly plugin's bytes: a session against a node running the plugin (CER/CEA; AIR
 //! for 1 and 3 vectors, with a valid Re-Synchronization-Info, and for an unknown IMSI;
-//! ULR; a second MME's ULR that makes the HSS send CLR to the first, answered with CLA;
-//! PUR; NOR; DPR/DPA) is captured on lo with tshark, and every frame must decode as
+//! ULR; an API change answered with DSA and IDA; a second MME's ULR that makes the HSS
+//! send CLR to the first, answered with CLA; PUR; NOR; DPR/DPA) is captured on lo with tshark, and every frame must decode as
 //! Diameter with no malformed packet and no Expert Info of severity Error.
 
 mod common;
@@ -213,6 +213,22 @@ fn resync_info(sqn_ms: u64) -> [u8; 30] {
     r
 }
 
+/// The raw MME's success answer to an HSS-initiated request (CLA, DSA, IDA: TS 29.272
+/// 7.2.8, 7.2.10, 7.2.12).
+async fn answer_from_mme1(mme1: &mut RawPeer, req: &Message<'_>) {
+    let mut buf = Vec::new();
+    let mut b = MessageBuilder::answer(&mut buf, &req.header);
+    b.bytes(&base::SESSION_ID, req.find(&base::SESSION_ID).unwrap().payload())
+        .grouped(&base::VENDOR_SPECIFIC_APPLICATION_ID, |g| {
+            g.u32(&base::VENDOR_ID, VENDOR_3GPP).u32(&base::AUTH_APPLICATION_ID, apps::S6A);
+        })
+        .result_code(2001)
+        .u32(&base::AUTH_SESSION_STATE, 1)
+        .origin(MME1, "client.local");
+    b.finish();
+    mme1.send(&buf).await;
+}
+
 fn vector_count(m: &Message<'_>) -> usize {
     m.find(&s6a::AUTHENTICATION_INFO)
         .map(|i| i.grouped().flatten().filter(|a| a.is(s6a::E_UTRAN_VECTOR.code, VENDOR_3GPP)).count())
@@ -269,6 +285,18 @@ async fn tshark_decodes_s6a_with_no_malformed_packet_and_no_expert_error() {
     assert_eq!(m.result(), Some((0, 2001)), "ULR");
     assert!(m.find(&s6a::SUBSCRIPTION_DATA).is_some());
     both(cmd::UPDATE_LOCATION);
+    // The operator removes the ims APN and the MSISDN: DSR then IDR to the raw MME,
+    // which answers DSA and IDA.
+    let ((), ()) = tokio::join!(remove_ims_apn_and_msisdn(&node), async {
+        for command in [cmd::DELETE_SUBSCRIBER_DATA, cmd::INSERT_SUBSCRIBER_DATA] {
+            let req = mme1.recv().await.expect("HSS-initiated request");
+            let m = Message::parse(&req).unwrap();
+            assert_eq!((m.header.command_code, m.header.is_request()), (command, true));
+            answer_from_mme1(&mut mme1, &m).await;
+        }
+    });
+    both(cmd::DELETE_SUBSCRIBER_DATA);
+    both(cmd::INSERT_SUBSCRIBER_DATA);
 
     // Stream 1: a second MME. Its ULR makes the HSS send CLR to the raw MME, which
     // answers CLA.
@@ -279,17 +307,7 @@ async fn tshark_decodes_s6a_with_no_malformed_packet_and_no_expert_error() {
         let m = Message::parse(&clr).unwrap();
         assert!(m.header.is_request());
         assert_eq!(m.header.command_code, cmd::CANCEL_LOCATION);
-        let mut buf = Vec::new();
-        let mut b = MessageBuilder::answer(&mut buf, &m.header);
-        b.bytes(&base::SESSION_ID, m.find(&base::SESSION_ID).unwrap().payload())
-            .grouped(&base::VENDOR_SPECIFIC_APPLICATION_ID, |g| {
-                g.u32(&base::VENDOR_ID, VENDOR_3GPP).u32(&base::AUTH_APPLICATION_ID, apps::S6A);
-            })
-            .result_code(2001)
-            .u32(&base::AUTH_SESSION_STATE, 1)
-            .origin(MME1, "client.local");
-        b.finish();
-        mme1.send(&buf).await;
+        answer_from_mme1(&mut mme1, &m).await;
     });
     assert_eq!(Message::parse(&ula.unwrap()).unwrap().result(), Some((0, 2001)), "ULR from MME2");
     both(cmd::UPDATE_LOCATION);
@@ -394,6 +412,8 @@ async fn tshark_decodes_s6a_with_no_malformed_packet_and_no_expert_error() {
             "diameter.MSISDN",
             "-e",
             "diameter.Cancellation-Type",
+            "-e",
+            "diameter.DSR-Flags",
         ],
     )
     .await;
@@ -409,9 +429,12 @@ async fn tshark_decodes_s6a_with_no_malformed_packet_and_no_expert_error() {
     assert_eq!(column(0).len(), 6, "KASMEs tshark decoded:\n{content}");
     assert_eq!(column(1), [hex::encode(r)], "Re-Synchronization-Info:\n{content}");
     assert_eq!(column(2), ["5001"], "Experimental-Result-Code:\n{content}");
-    assert_eq!(column(3), ["internet", "ims", "internet", "ims"], "Service-Selection:\n{content}");
-    assert_eq!(column(4), ["947112325476", "947112325476"], "MSISDN:\n{content}");
+    // ULA to MME1 with both APNs, IDR and ULA to MME2 without the removed one.
+    assert_eq!(column(3), ["internet", "ims", "internet", "internet"], "Service-Selection:\n{content}");
+    assert_eq!(column(4), ["947112325476"], "MSISDN, only before its withdrawal:\n{content}");
     assert_eq!(column(5), ["0"], "Cancellation-Type MME_UPDATE_PROCEDURE:\n{content}");
+    // PDN subscription contexts (bit 3) and MSISDN (bit 23) Withdrawal.
+    assert_eq!(column(6), [((1u32 << 3) | (1 << 23)).to_string()], "DSR-Flags:\n{content}");
 
     // No malformed packet, and no Expert Info of severity Error, in any frame.
     let bad =

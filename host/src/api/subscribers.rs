@@ -31,7 +31,7 @@ use serde_json::{Value, json};
 use tracing::info;
 
 use super::provision::{self, security_info};
-use crate::runtime::bindings::plughss::plugin::events::SubscriberEvent;
+use crate::runtime::bindings::plughss::plugin::events::{ProfileChange, SubscriberEvent};
 use crate::runtime::bindings::plughss::plugin::subscribers::ServingNode;
 use crate::store::StoreHandle;
 
@@ -125,6 +125,13 @@ type Result<T> = std::result::Result<T, SubscriberError>;
 pub struct Events(pub Option<Arc<crate::app::Plugins>>);
 
 impl Events {
+    /// The profile of `imsi` changed; `previous` is how it was before.
+    fn updated(&self, imsi: &str, previous: &Subscriber) {
+        let change =
+            ProfileChange { imsi: imsi.to_owned(), previous: crate::runtime::profile::to_wit(previous) };
+        self.fire(SubscriberEvent::Updated(change));
+    }
+
     /// Fire and forget: the API answers without waiting for the peers.
     fn fire(&self, event: SubscriberEvent) {
         if let Some(p) = self.0.clone() {
@@ -264,13 +271,14 @@ async fn replace(
     path_imsi(&imsi)?;
     let doc = json_body(body)?;
     let (mut sub, security) = provision::parse_replacement(&doc, &imsi)?;
+    let current = store.get(&imsi).await?.ok_or_else(|| SubscriberError::NotFound(imsi.clone()))?;
     let mut auth = store.get_auth(&imsi).await?.ok_or_else(|| SubscriberError::NotFound(imsi.clone()))?;
     security.apply(&mut auth);
     sub.security = security_info(&auth);
     let keys = (!security.is_empty()).then_some(auth);
     store.put(sub.clone(), keys, PutMode::Update).await.map_err(SubscriberError::about(&imsi))?;
     info!(imsi = %imsi, keys_changed = !security.is_empty(), "subscriber replaced");
-    events.fire(SubscriberEvent::Updated(imsi.clone()));
+    events.updated(&imsi, &current);
     Ok(Json(provision::render(&sub)))
 }
 
@@ -298,7 +306,7 @@ async fn patch(
     let keys_changed = keys.is_some();
     store.put(sub.clone(), keys, PutMode::Update).await.map_err(SubscriberError::about(&imsi))?;
     info!(imsi = %imsi, keys_changed, "subscriber patched");
-    events.fire(SubscriberEvent::Updated(imsi.clone()));
+    events.updated(&imsi, &current);
     Ok(Json(provision::render(&sub)))
 }
 

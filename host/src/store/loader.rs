@@ -16,8 +16,8 @@ use super::StoreHandle;
 ///
 /// ```toml
 /// [store]
-/// backend = "sled"            # a built-in backend; any other name X loads
-///                             # libplughss_store_X.so from beside the executable, or:
+/// backend = "sled"            # a built-in backend ("sled", "csv"); any other name X
+///                             # loads libplughss_store_X.so from beside the executable, or:
 /// # plugin = "/usr/lib/plughss/libplughss_store_mongodb.so"
 /// path = "subscribers"        # backend-specific keys
 /// ```
@@ -72,9 +72,10 @@ pub enum StoreLoadError {
 }
 
 /// Entry points of the stores linked into the host: the same function a shared
-/// library would export, called directly.
+/// library would export (or, for a store that is only ever built in, the entry that
+/// `declare_store!(builtin ..)` names), called directly.
 const BUILTIN: &[(&str, extern "C" fn() -> *const StoreVTable)] =
-    &[("sled", plughss_store_sled::plughss_store_v1)];
+    &[("sled", plughss_store_sled::plughss_store_v1), ("csv", plughss_store_csv::csv_store_entry)];
 
 /// Names of the built-in backends.
 pub fn builtin_backends() -> impl Iterator<Item = &'static str> {
@@ -222,7 +223,7 @@ mod tests {
         let err = open_store(&sel, Path::new("/nonexistent")).unwrap_err();
         assert_eq!(
             err.to_string(),
-            "unknown store backend \"../mongo\": the built-in backends are sled; set `plugin` to load a store library"
+            "unknown store backend \"../mongo\": the built-in backends are sled, csv; set `plugin` to load a store library"
         );
     }
 
@@ -236,7 +237,7 @@ mod tests {
         assert!(text.contains("libplughss_store_no_such.so is not in"), "{text}");
         assert!(text.contains(&exe_dir.join("deps").display().to_string()), "{text}");
         assert!(text.contains("`cargo build --release -p plughss-store-no-such`"), "{text}");
-        assert!(text.contains("the built-in backends are sled"), "{text}");
+        assert!(text.contains("the built-in backends are sled, csv"), "{text}");
     }
 
     #[test]

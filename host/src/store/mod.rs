@@ -7,6 +7,7 @@
 //! or stuck store holds a blocking thread, never a reactor thread that Diameter peers
 //! and the API depend on.
 
+pub mod auth_cache;
 pub mod conformance;
 pub mod loader;
 
@@ -16,6 +17,7 @@ use std::sync::Arc;
 use plughss_plugin_api::store::{ImsState, PutMode, ServingNode, Store, StoreError};
 use plughss_plugin_api::subscriber::{AuthData, Subscriber};
 
+use auth_cache::AuthCache;
 pub use loader::{StoreLoadError, StoreSelection, open_store};
 
 /// A shared, cheaply cloned handle to the open store. Every async method mirrors a
@@ -25,10 +27,15 @@ pub use loader::{StoreLoadError, StoreSelection, open_store};
 /// Dropping a method's future does not cancel the operation: it runs to completion on
 /// its blocking thread and its result is discarded. For `reserve_sqn` that leaves a gap
 /// in the SQN sequence, which TS 33.102 Annex C.2 allows; it never repeats a value.
+///
+/// With an auth cache ([`with_auth_cache`](Self::with_auth_cache)), `get_auth` is
+/// answered from memory after the first read, and every write through this handle
+/// keeps the cache in step. Only for stores that are the only writer of their data.
 #[derive(Clone)]
 pub struct StoreHandle {
     store: Arc<dyn Store>,
     name: Arc<str>,
+    auth: Option<Arc<AuthCache>>,
 }
 
 impl fmt::Debug for StoreHandle {
@@ -40,7 +47,22 @@ impl fmt::Debug for StoreHandle {
 impl StoreHandle {
     /// Wraps an open store; `name` is for logs and errors.
     pub fn new(store: Arc<dyn Store>, name: impl Into<Arc<str>>) -> Self {
-        StoreHandle { store, name: name.into() }
+        StoreHandle { store, name: name.into(), auth: None }
+    }
+
+    /// Keeps up to `capacity` subscribers' keys and SQN in memory, if the store
+    /// promises to be the only writer of its data (`StoreTraits::exclusive`); otherwise
+    /// (or with `capacity` 0) every `get_auth` reads the store, so changes made by other
+    /// programs are seen at once.
+    pub fn with_auth_cache(mut self, capacity: usize) -> Self {
+        self.auth =
+            (capacity > 0 && self.store.traits().exclusive).then(|| Arc::new(AuthCache::new(capacity)));
+        self
+    }
+
+    /// Whether `get_auth` is served from memory.
+    pub fn caches_auth(&self) -> bool {
+        self.auth.is_some()
     }
 
     /// The store's name as the plugin reports it (e.g. `plughss-store-sled`).
@@ -69,17 +91,40 @@ impl StoreHandle {
         }
     }
 
+    /// Forgets `imsi`'s cached auth data once `result` is in: after the store applied
+    /// (or failed) a write, never before (see [`auth_cache`]).
+    fn forget<T>(&self, imsi: &str, result: Result<T, StoreError>) -> Result<T, StoreError> {
+        if let Some(c) = &self.auth {
+            c.forget(imsi);
+        }
+        result
+    }
+
     pub async fn put(
         &self,
         sub: Subscriber,
         auth: Option<AuthData>,
         mode: PutMode,
     ) -> Result<(), StoreError> {
-        self.run(move |s| s.put(&sub, auth.as_ref(), mode)).await
+        let imsi = sub.imsi.clone();
+        // An update without keys keeps keys and SQN: nothing cached changes.
+        let keys_change = auth.is_some() || mode == PutMode::Create;
+        let r = self.run(move |s| s.put(&sub, auth.as_ref(), mode)).await;
+        if keys_change { self.forget(&imsi, r) } else { r }
     }
 
     pub async fn put_many(&self, subs: Vec<(Subscriber, AuthData)>) -> Result<(), StoreError> {
-        self.run(move |s| s.put_many(&subs)).await
+        let Some(cache) = self.auth.clone() else {
+            return self.run(move |s| s.put_many(&subs)).await;
+        };
+        self.run(move |s| {
+            let r = s.put_many(&subs);
+            for (sub, _) in &subs {
+                cache.forget(&sub.imsi);
+            }
+            r
+        })
+        .await
     }
 
     pub async fn get(&self, imsi: &str) -> Result<Option<Subscriber>, StoreError> {
@@ -88,8 +133,9 @@ impl StoreHandle {
     }
 
     pub async fn delete(&self, imsi: &str) -> Result<bool, StoreError> {
-        let imsi = imsi.to_owned();
-        self.run(move |s| s.delete(&imsi)).await
+        let key = imsi.to_owned();
+        let r = self.run(move |s| s.delete(&key)).await;
+        self.forget(imsi, r)
     }
 
     pub async fn list(&self, after: Option<&str>, limit: usize) -> Result<Vec<Subscriber>, StoreError> {
@@ -103,20 +149,43 @@ impl StoreHandle {
 
     /// Keys and SQN: for the AuC only, never for the API or a plugin.
     pub async fn get_auth(&self, imsi: &str) -> Result<Option<AuthData>, StoreError> {
-        let imsi = imsi.to_owned();
-        self.run(move |s| s.get_auth(&imsi)).await
+        let seen = match self.auth.as_ref().map(|c| c.get(imsi)) {
+            Some(Ok(hit)) => return Ok(Some(hit)),
+            Some(Err(generation)) => Some(generation),
+            None => None,
+        };
+        let key = imsi.to_owned();
+        let found = self.run(move |s| s.get_auth(&key)).await?;
+        if let (Some(cache), Some(seen), Some(auth)) = (&self.auth, seen, &found) {
+            cache.insert_if_current(imsi, seen, auth);
+        }
+        Ok(found)
     }
 
     /// See [`Store::reserve_sqn`]: returns the old SQN; the caller owns
     /// `old, old + step, ..` (`count` values), durably reserved.
     pub async fn reserve_sqn(&self, imsi: &str, count: u32, step: u64) -> Result<u64, StoreError> {
-        let imsi = imsi.to_owned();
-        self.run(move |s| s.reserve_sqn(&imsi, count, step)).await
+        let key = imsi.to_owned();
+        let r = self.run(move |s| s.reserve_sqn(&key, count, step)).await;
+        match (&self.auth, r) {
+            (Some(cache), Ok(old)) => {
+                cache.reserved(imsi, old, count, step);
+                Ok(old)
+            }
+            (_, r) => self.forget(imsi, r),
+        }
     }
 
     pub async fn set_sqn(&self, imsi: &str, sqn: u64) -> Result<(), StoreError> {
-        let imsi = imsi.to_owned();
-        self.run(move |s| s.set_sqn(&imsi, sqn)).await
+        let key = imsi.to_owned();
+        let r = self.run(move |s| s.set_sqn(&key, sqn)).await;
+        match (&self.auth, r) {
+            (Some(cache), Ok(())) => {
+                cache.set_sqn(imsi, sqn);
+                Ok(())
+            }
+            (_, r) => self.forget(imsi, r),
+        }
     }
 
     pub async fn update_serving(&self, imsi: &str, node: ServingNode) -> Result<ServingNode, StoreError> {

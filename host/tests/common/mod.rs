@@ -5,8 +5,8 @@
 pub mod capture;
 mod fixtures;
 pub mod mongo;
-pub mod s6a_msgs;
 pub mod s6a_node;
+pub mod s6a_requests;
 pub use fixtures::fixture;
 
 use std::net::SocketAddr;

@@ -38,3 +38,16 @@ pub async fn s6a_node() -> Running {
     node.store.put(sub, Some(auth), PutMode::Create).await.unwrap();
     node
 }
+
+/// Replaces the subscriber through the API with its profile minus the `ims` APN and the
+/// MSISDN: what a serving MME must be told to delete (TS 29.272 5.2.2.2 DSR).
+pub async fn remove_ims_apn_and_msisdn(node: &Running) {
+    let url = format!("http://{}/api/v1/subscribers/{IMSI}", node.api_addr);
+    let http = reqwest::Client::new();
+    let mut doc: serde_json::Value = http.get(&url).send().await.unwrap().json().await.unwrap();
+    let sessions = doc["slice"][0]["session"].as_array_mut().expect("sessions");
+    assert_eq!(sessions.remove(1)["name"], "ims");
+    doc["msisdn"] = serde_json::json!([]);
+    let r = http.put(&url).json(&doc).send().await.unwrap();
+    assert_eq!(r.status(), 200, "{}", r.text().await.unwrap());
+}

@@ -49,6 +49,7 @@ pub use wit_bindgen as __wit_bindgen;
 
 pub use bindings::SubscriberEvent;
 pub use bindings::plughss::plugin::auc::{EutranVector, GeranVector, ImsVector, ResyncInfo, UtranVector};
+pub use bindings::plughss::plugin::events::ProfileChange;
 pub use bindings::plughss::plugin::subscribers::{Apn, Arp, BitRate, ImsProfile, Profile, ServingNode};
 pub use bindings::plughss::plugin::types::{Application, Capability, HandleError, HostError, PluginInfo};
 

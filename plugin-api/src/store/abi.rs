@@ -73,7 +73,7 @@ use std::vec::Vec;
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 
-use super::{ImsState, PutMode, ServingNode, Store, StoreError};
+use super::{ImsState, PutMode, ServingNode, Store, StoreError, StoreTraits};
 use crate::subscriber::{AuthData, OpcOrOp, Subscriber, parse_hex, to_hex};
 
 /// The name of the function a store library exports: `extern "C" fn() -> *const
@@ -98,6 +98,8 @@ pub mod op {
     pub const SET_SQN: u32 = 9;
     pub const UPDATE_SERVING: u32 = 10;
     pub const SET_IMS_STATE: u32 = 11;
+    /// [`Store::traits`]; a library that answers `UNSUPPORTED` promises nothing.
+    pub const TRAITS: u32 = 12;
 }
 
 /// Status codes [`StoreVTable::call`] returns, one per [`StoreError`] variant.
@@ -228,8 +230,36 @@ pub trait OpenStore: Store + Sized {
 /// ```ignore
 /// plughss_plugin_api::declare_store!(MyStore);
 /// ```
+///
+/// A store that is only ever linked into the host (a built-in backend) uses the
+/// `builtin` form, which names the entry function instead:
+///
+/// ```ignore
+/// plughss_plugin_api::declare_store!(builtin CsvStore => csv_store_entry);
+/// ```
+///
+/// This emits `pub extern "C" fn csv_store_entry() -> *const StoreVTable` with the same
+/// vtable, but as an ordinary (mangled) Rust item. Why: `plughss_store_v1` is
+/// `#[no_mangle]`, a single global symbol per binary, and one built-in store (sled)
+/// already exports it from the host; a second linked-in store exporting it too would
+/// clash at link time. The host reaches a built-in store by the function's Rust path
+/// (its loader's table of built-in backends), so it needs no global symbol, and calls
+/// it through the same vtable as a `dlopen`ed library.
 #[macro_export]
 macro_rules! declare_store {
+    // The `builtin` arm comes first: `$store:ty` would otherwise try (and fail hard) to
+    // parse `builtin X` as a type.
+    (builtin $store:ty => $entry:ident) => {
+        /// The entry point of this built-in store (store ABI version 1): returns its
+        /// static vtable. Not exported under a fixed symbol name (see `declare_store!`).
+        pub extern "C" fn $entry() -> *const $crate::store::abi::StoreVTable {
+            static VTABLE: $crate::store::abi::StoreVTable = $crate::store::abi::StoreVTable::new::<$store>(
+                env!("CARGO_PKG_NAME"),
+                env!("CARGO_PKG_VERSION"),
+            );
+            &VTABLE
+        }
+    };
     ($store:ty) => {
         /// The store plugin entry point (ABI version 1).
         #[unsafe(no_mangle)]
@@ -625,6 +655,7 @@ fn dispatch<T: Store + ?Sized>(store: &T, op: u32, input: &[u8]) -> Result<Vec<u
             store.set_ims_state(&a.imsi, &a.state)?;
             Ok(Vec::new())
         }
+        op::TRAITS => answer(&store.traits()),
         _ => Err(StoreError::Unsupported),
     }
 }
@@ -638,6 +669,7 @@ pub struct RemoteStore {
     handle: NonNull<c_void>,
     name: String,
     version: String,
+    traits: StoreTraits,
 }
 
 // SAFETY: the handle is a `T: Store` (Send + Sync) owned by the library; the vtable's
@@ -678,15 +710,18 @@ impl RemoteStore {
         let handle = unsafe { (vtable.open)(config.as_ptr(), config.len(), &mut out) };
         // SAFETY: `out` was written (or left EMPTY) by this vtable's `open`.
         let text = unsafe { take_out(vtable, out) };
-        match NonNull::new(handle) {
-            Some(handle) => Ok(RemoteStore {
-                vtable,
-                handle,
-                name: name.unwrap_or("<non-UTF-8 name>").into(),
-                version: version.unwrap_or("<non-UTF-8 version>").into(),
-            }),
-            None => Err(StoreError::Unavailable(String::from_utf8_lossy(&text).into_owned())),
-        }
+        let Some(handle) = NonNull::new(handle) else {
+            return Err(StoreError::Unavailable(String::from_utf8_lossy(&text).into_owned()));
+        };
+        let mut store = RemoteStore {
+            vtable,
+            handle,
+            name: name.unwrap_or("<non-UTF-8 name>").into(),
+            version: version.unwrap_or("<non-UTF-8 version>").into(),
+            traits: StoreTraits::default(),
+        };
+        store.traits = store.call_json(op::TRAITS, &Empty {}).unwrap_or_default();
+        Ok(store)
     }
 
     /// The library's name for itself.
@@ -811,6 +846,12 @@ impl Store for RemoteStore {
         let arg = ImsArg { imsi: Cow::Borrowed(imsi), state: Cow::Borrowed(state) };
         self.call_unit(op::SET_IMS_STATE, &arg).map(drop)
     }
+
+    fn traits(&self) -> StoreTraits {
+        // Asked once, at open (`RemoteStore::open`): an older library without the op,
+        // or one that fails to answer, promises nothing.
+        self.traits
+    }
 }
 
 #[cfg(test)]
@@ -919,6 +960,10 @@ mod tests {
 
     mod declared {
         crate::declare_store!(super::MemStore);
+    }
+
+    mod builtin {
+        crate::declare_store!(builtin super::MemStore => mem_store_entry);
     }
 
     fn open() -> RemoteStore {
@@ -1086,6 +1131,21 @@ mod tests {
         // SAFETY: as in `open`.
         let s = unsafe { RemoteStore::open(vt, &serde_json::json!({})) }.unwrap();
         assert_eq!(s.count().unwrap(), 0);
+    }
+
+    #[test]
+    fn declare_store_builtin_names_the_entry_and_builds_the_same_vtable() {
+        let vt = builtin::mem_store_entry();
+        // SAFETY: the pointer is to a static.
+        let vt: &'static StoreVTable = unsafe { &*vt };
+        assert_eq!(vt.abi_version, STORE_ABI_VERSION);
+        // SAFETY: static strings.
+        assert_eq!(unsafe { vt.name.as_str() }, Some("plughss-plugin-api"));
+        assert_ne!(builtin::mem_store_entry(), declared::plughss_store_v1(), "a vtable of its own");
+        // SAFETY: as in `open`.
+        let s = unsafe { RemoteStore::open(vt, &serde_json::json!({})) }.unwrap();
+        s.put(&sub("001010000000001"), Some(&auth(3)), PutMode::Create).unwrap();
+        assert_eq!(s.get_auth("001010000000001").unwrap(), Some(auth(3)));
     }
 
     #[test]

@@ -75,6 +75,18 @@ pub struct ImsState {
     pub registration_state: String,
 }
 
+/// What a store promises about its data, so the host knows what it may assume.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StoreTraits {
+    /// This process is the only writer of the data (the store holds an exclusive lock
+    /// on its files), so everything that changes the data passes through this store
+    /// instance. The host may then keep keys and SQN state in memory between requests.
+    /// `false` (the default) for stores shared with other programs or PlugHSS
+    /// instances, such as MongoDB, whose data the host must read afresh every time.
+    #[serde(default)]
+    pub exclusive: bool,
+}
+
 /// A subscriber store. Implementations must be safe to call from many threads at
 /// once; `reserve_sqn` must be atomic against concurrent callers, including other
 /// PlugHSS instances sharing the same backend.
@@ -123,4 +135,9 @@ pub trait Store: Send + Sync + 'static {
 
     /// Records the IMS registration state.
     fn set_ims_state(&self, imsi: &str, state: &ImsState) -> Result<(), StoreError>;
+
+    /// What the store promises (see [`StoreTraits`]); the default promises nothing.
+    fn traits(&self) -> StoreTraits {
+        StoreTraits::default()
+    }
 }

@@ -486,6 +486,15 @@ void plughss_plugin_events_serving_node_free(plughss_plugin_events_serving_node_
   plughss_plugin_subscribers_serving_node_free(ptr);
 }
 
+void plughss_plugin_events_profile_free(plughss_plugin_events_profile_t *ptr) {
+  plughss_plugin_subscribers_profile_free(ptr);
+}
+
+void plughss_plugin_events_profile_change_free(plughss_plugin_events_profile_change_t *ptr) {
+  application_string_free(&ptr->imsi);
+  plughss_plugin_events_profile_free(&ptr->previous);
+}
+
 void plughss_plugin_events_tuple2_string_serving_node_free(plughss_plugin_events_tuple2_string_serving_node_t *ptr) {
   application_string_free(&ptr->f0);
   plughss_plugin_events_serving_node_free(&ptr->f1);
@@ -494,7 +503,7 @@ void plughss_plugin_events_tuple2_string_serving_node_free(plughss_plugin_events
 void plughss_plugin_events_subscriber_event_free(plughss_plugin_events_subscriber_event_t *ptr) {
   switch ((int32_t) ptr->tag) {
     case 0: {
-      application_string_free(&ptr->val.updated);
+      plughss_plugin_events_profile_change_free(&ptr->val.updated);
       break;
     }
     case 1: {
@@ -1459,83 +1468,171 @@ uint8_t * __wasm_export_exports_application_handle(uint8_t * arg, size_t arg0) {
 }
 
 __attribute__((__export_name__("notify")))
-uint8_t * __wasm_export_exports_application_notify(int32_t arg, uint8_t * arg0, size_t arg1, int32_t arg2, uint8_t * arg3, size_t arg4, int32_t arg5, uint8_t * arg6, size_t arg7, int32_t arg8, int64_t arg9, int32_t arg10) {
+uint8_t * __wasm_export_exports_application_notify(uint8_t * arg) {
   plughss_plugin_events_subscriber_event_t variant;
-  variant.tag = arg;
+  variant.tag = (int32_t) *((uint8_t*) (arg + 0));
   switch ((int32_t) variant.tag) {
     case 0: {
-      variant.val.updated = (application_string_t) { (uint8_t*)(arg0), (arg1) };
+      application_option_string_t option1;
+      switch ((int32_t) *((uint8_t*) (arg + (40+9*sizeof(void*))))) {
+        case 0: {
+          option1.is_some = false;
+          break;
+        }
+        case 1: {
+          option1.is_some = true;
+          option1.val = (application_string_t) { (uint8_t*)(*((uint8_t **) (arg + (40+10*sizeof(void*))))), (*((size_t*) (arg + (40+11*sizeof(void*))))) };
+          break;
+        }
+      }
+      application_option_string_t option2;
+      switch ((int32_t) *((uint8_t*) (arg + (40+12*sizeof(void*))))) {
+        case 0: {
+          option2.is_some = false;
+          break;
+        }
+        case 1: {
+          option2.is_some = true;
+          option2.val = (application_string_t) { (uint8_t*)(*((uint8_t **) (arg + (40+13*sizeof(void*))))), (*((size_t*) (arg + (40+14*sizeof(void*))))) };
+          break;
+        }
+      }
+      plughss_plugin_subscribers_option_ims_profile_t option5;
+      switch ((int32_t) *((uint8_t*) (arg + (40+16*sizeof(void*))))) {
+        case 0: {
+          option5.is_some = false;
+          break;
+        }
+        case 1: {
+          option5.is_some = true;
+          application_option_string_t option3;
+          switch ((int32_t) *((uint8_t*) (arg + (40+21*sizeof(void*))))) {
+            case 0: {
+              option3.is_some = false;
+              break;
+            }
+            case 1: {
+              option3.is_some = true;
+              option3.val = (application_string_t) { (uint8_t*)(*((uint8_t **) (arg + (40+22*sizeof(void*))))), (*((size_t*) (arg + (40+23*sizeof(void*))))) };
+              break;
+            }
+          }
+          application_option_string_t option4;
+          switch ((int32_t) *((uint8_t*) (arg + (40+24*sizeof(void*))))) {
+            case 0: {
+              option4.is_some = false;
+              break;
+            }
+            case 1: {
+              option4.is_some = true;
+              option4.val = (application_string_t) { (uint8_t*)(*((uint8_t **) (arg + (40+25*sizeof(void*))))), (*((size_t*) (arg + (40+26*sizeof(void*))))) };
+              break;
+            }
+          }
+
+          option5.val = (plughss_plugin_subscribers_ims_profile_t) {
+            (application_string_t) (application_string_t) { (uint8_t*)(*((uint8_t **) (arg + (40+17*sizeof(void*))))), (*((size_t*) (arg + (40+18*sizeof(void*))))) },
+            (application_list_string_t) (application_list_string_t) { (application_string_t*)(*((uint8_t **) (arg + (40+19*sizeof(void*))))), (*((size_t*) (arg + (40+20*sizeof(void*))))) },
+            (application_option_string_t) option3,
+            (application_option_string_t) option4,
+            (application_string_t) (application_string_t) { (uint8_t*)(*((uint8_t **) (arg + (40+27*sizeof(void*))))), (*((size_t*) (arg + (40+28*sizeof(void*))))) },
+          };
+          break;
+        }
+      }
+      variant.val.updated = (plughss_plugin_events_profile_change_t) {
+        (application_string_t) (application_string_t) { (uint8_t*)(*((uint8_t **) (arg + 8))), (*((size_t*) (arg + (8+1*sizeof(void*))))) },
+        (plughss_plugin_events_profile_t) (plughss_plugin_subscribers_profile_t) {
+          (application_string_t) (application_string_t) { (uint8_t*)(*((uint8_t **) (arg + (8+2*sizeof(void*))))), (*((size_t*) (arg + (8+3*sizeof(void*))))) },
+          (application_list_string_t) (application_list_string_t) { (application_string_t*)(*((uint8_t **) (arg + (8+4*sizeof(void*))))), (*((size_t*) (arg + (8+5*sizeof(void*))))) },
+          (plughss_plugin_subscribers_bit_rate_t) (plughss_plugin_subscribers_bit_rate_t) {
+            (uint64_t) (uint64_t) (*((int64_t*) (arg + (8+6*sizeof(void*))))),
+            (uint64_t) (uint64_t) (*((int64_t*) (arg + (16+6*sizeof(void*))))),
+          },
+          (plughss_plugin_subscribers_list_apn_t) (plughss_plugin_subscribers_list_apn_t) { (plughss_plugin_subscribers_apn_t*)(*((uint8_t **) (arg + (24+6*sizeof(void*))))), (*((size_t*) (arg + (24+7*sizeof(void*))))) },
+          (uint32_t) (uint32_t) (*((int32_t*) (arg + (24+8*sizeof(void*))))),
+          (uint32_t) (uint32_t) (*((int32_t*) (arg + (28+8*sizeof(void*))))),
+          (uint32_t) (uint32_t) (*((int32_t*) (arg + (32+8*sizeof(void*))))),
+          (uint32_t) (uint32_t) (*((int32_t*) (arg + (36+8*sizeof(void*))))),
+          (uint32_t) (uint32_t) (*((int32_t*) (arg + (40+8*sizeof(void*))))),
+          (application_option_string_t) option1,
+          (application_option_string_t) option2,
+          (bool) (int32_t) *((uint8_t*) (arg + (40+15*sizeof(void*)))),
+          (plughss_plugin_subscribers_option_ims_profile_t) option5,
+        },
+      };
       break;
     }
     case 1: {
-      application_option_string_t option;
-      switch (arg2) {
+      application_option_string_t option6;
+      switch ((int32_t) *((uint8_t*) (arg + (8+2*sizeof(void*))))) {
         case 0: {
-          option.is_some = false;
+          option6.is_some = false;
           break;
         }
         case 1: {
-          option.is_some = true;
-          option.val = (application_string_t) { (uint8_t*)(arg3), (arg4) };
+          option6.is_some = true;
+          option6.val = (application_string_t) { (uint8_t*)(*((uint8_t **) (arg + (8+3*sizeof(void*))))), (*((size_t*) (arg + (8+4*sizeof(void*))))) };
           break;
         }
       }
-      application_option_string_t option11;
-      switch (arg5) {
+      application_option_string_t option7;
+      switch ((int32_t) *((uint8_t*) (arg + (8+5*sizeof(void*))))) {
         case 0: {
-          option11.is_some = false;
+          option7.is_some = false;
           break;
         }
         case 1: {
-          option11.is_some = true;
-          option11.val = (application_string_t) { (uint8_t*)(arg6), (arg7) };
+          option7.is_some = true;
+          option7.val = (application_string_t) { (uint8_t*)(*((uint8_t **) (arg + (8+6*sizeof(void*))))), (*((size_t*) (arg + (8+7*sizeof(void*))))) };
           break;
         }
       }
-      application_option_s64_t option12;
-      switch (arg8) {
+      application_option_s64_t option8;
+      switch ((int32_t) *((uint8_t*) (arg + (8+8*sizeof(void*))))) {
         case 0: {
-          option12.is_some = false;
+          option8.is_some = false;
           break;
         }
         case 1: {
-          option12.is_some = true;
-          option12.val = arg9;
+          option8.is_some = true;
+          option8.val = *((int64_t*) (arg + (16+8*sizeof(void*))));
           break;
         }
       }
       variant.val.deleted = (plughss_plugin_events_tuple2_string_serving_node_t) {
-        (application_string_t) (application_string_t) { (uint8_t*)(arg0), (arg1) },
+        (application_string_t) (application_string_t) { (uint8_t*)(*((uint8_t **) (arg + 8))), (*((size_t*) (arg + (8+1*sizeof(void*))))) },
         (plughss_plugin_events_serving_node_t) (plughss_plugin_subscribers_serving_node_t) {
-          (application_option_string_t) option,
-          (application_option_string_t) option11,
-          (application_option_s64_t) option12,
-          (bool) arg10,
+          (application_option_string_t) option6,
+          (application_option_string_t) option7,
+          (application_option_s64_t) option8,
+          (bool) (int32_t) *((uint8_t*) (arg + (24+8*sizeof(void*)))),
         },
       };
       break;
     }
     case 2: {
-      variant.val.cancel_location = (application_string_t) { (uint8_t*)(arg0), (arg1) };
+      variant.val.cancel_location = (application_string_t) { (uint8_t*)(*((uint8_t **) (arg + 8))), (*((size_t*) (arg + (8+1*sizeof(void*))))) };
       break;
     }
   }
-  application_subscriber_event_t arg13 = variant;
+  application_subscriber_event_t arg9 = variant;
   application_result_string_string_t ret;
   application_string_t ok;
   application_string_t err;
-  ret.is_err = !exports_application_notify(&arg13, &ok, &err);
+  ret.is_err = !exports_application_notify(&arg9, &ok, &err);
   if (ret.is_err) {
     ret.val.err = err;
   }
   if (!ret.is_err) {
     ret.val.ok = ok;
   }
+  free(arg);
   uint8_t *ptr = (uint8_t *) &RET_AREA;
   if ((ret).is_err) {
-    const application_string_t *payload14 = &(ret).val.err;*((int8_t*)(ptr + 0)) = 1;
-    *((size_t*)(ptr + (2*sizeof(void*)))) = (*payload14).len;
-    *((uint8_t **)(ptr + sizeof(void*))) = (uint8_t *) (*payload14).ptr;
+    const application_string_t *payload10 = &(ret).val.err;*((int8_t*)(ptr + 0)) = 1;
+    *((size_t*)(ptr + (2*sizeof(void*)))) = (*payload10).len;
+    *((uint8_t **)(ptr + sizeof(void*))) = (uint8_t *) (*payload10).ptr;
   } else {
     const application_string_t *payload = &(ret).val.ok;*((int8_t*)(ptr + 0)) = 0;
     *((size_t*)(ptr + (2*sizeof(void*)))) = (*payload).len;

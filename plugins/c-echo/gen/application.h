@@ -343,6 +343,16 @@ typedef struct plughss_plugin_config_node_t {
 
 typedef plughss_plugin_subscribers_serving_node_t plughss_plugin_events_serving_node_t;
 
+typedef plughss_plugin_subscribers_profile_t plughss_plugin_events_profile_t;
+
+// A profile changed through the API.
+typedef struct plughss_plugin_events_profile_change_t {
+  application_string_t   imsi;
+  // The profile as it was before the change: what a serving node was last
+  // given, so a plugin can tell what was removed (e.g. S6a DSR).
+  plughss_plugin_events_profile_t   previous;
+} plughss_plugin_events_profile_change_t;
+
 typedef struct {
   application_string_t f0;
   plughss_plugin_events_serving_node_t f1;
@@ -351,7 +361,7 @@ typedef struct {
 typedef struct plughss_plugin_events_subscriber_event_t {
   uint8_t tag;
   union {
-    application_string_t     updated;
+    plughss_plugin_events_profile_change_t     updated;
     plughss_plugin_events_tuple2_string_serving_node_t     deleted;
     application_string_t     cancel_location;
   } val;
@@ -511,6 +521,10 @@ void plughss_plugin_ng_result_list_u8_host_error_free(plughss_plugin_ng_result_l
 void plughss_plugin_config_node_free(plughss_plugin_config_node_t *ptr);
 
 void plughss_plugin_events_serving_node_free(plughss_plugin_events_serving_node_t *ptr);
+
+void plughss_plugin_events_profile_free(plughss_plugin_events_profile_t *ptr);
+
+void plughss_plugin_events_profile_change_free(plughss_plugin_events_profile_change_t *ptr);
 
 void plughss_plugin_events_tuple2_string_serving_node_free(plughss_plugin_events_tuple2_string_serving_node_t *ptr);
 

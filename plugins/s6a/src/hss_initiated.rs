@@ -1,9 +1,11 @@
-//! Procedures the HSS starts (TS 29.272 5.2.1.2 CLR, 5.2.2.1 IDR), on an MME change or
-//! when the operator changes, deletes or cancels a subscriber through the API.
+//! Procedures the HSS starts (TS 29.272 5.2.1.2 CLR, 5.2.2.1 IDR, 5.2.2.2 DSR), on an
+//! MME change or when the operator changes, deletes or cancels a subscriber through the
+//! API.
 
 use plughss_plugin_api::dictionary::s6a;
 use plughss_plugin_api::guest::host;
 use plughss_plugin_api::guest::prelude::*;
+use plughss_plugin_api::guest::{Profile, ProfileChange};
 
 use crate::{common, ulr};
 
@@ -69,23 +71,86 @@ pub fn cancel_location(
     send("clr", host_name, imsi, &buf)
 }
 
-/// IDR with the whole current Subscription-Data (TS 29.272 5.2.2.1, 7.2.9).
-pub fn insert_subscriber_data(imsi: &str) -> Result<String, String> {
+// DSR-Flags bits (TS 29.272 7.3.25, table 7.3.25/1).
+/// PDN subscription contexts Withdrawal: the contexts named by Context-Identifier.
+pub const DSR_PDN_CONTEXTS_WITHDRAWAL: u32 = 1 << 3;
+/// Subscribed periodic RAU-TAU Timer Withdrawal.
+pub const DSR_RAU_TAU_TIMER_WITHDRAWAL: u32 = 1 << 14;
+/// MSISDN Withdrawal.
+pub const DSR_MSISDN_WITHDRAWAL: u32 = 1 << 23;
+
+/// What an operator's change removed from the subscription the serving MME holds:
+/// DSR-Flags and the Context-Identifiers (as the MME was given them) of removed APNs.
+/// IDR can add and replace data but not remove it (TS 29.272 5.2.2.1.2: the MME
+/// replaces what it receives), so removals go in a DSR (5.2.2.2).
+pub fn removed_data(previous: &Profile, current: &Profile) -> (u32, Vec<u32>) {
+    let contexts: Vec<u32> = previous
+        .apns
+        .iter()
+        .filter(|old| !current.apns.iter().any(|new| new.name.eq_ignore_ascii_case(&old.name)))
+        .map(|old| old.context_id)
+        .collect();
+    let mut flags = 0;
+    if !contexts.is_empty() {
+        flags |= DSR_PDN_CONTEXTS_WITHDRAWAL;
+    }
+    if previous.subscribed_periodic_rau_tau_timer != 0 && current.subscribed_periodic_rau_tau_timer == 0 {
+        flags |= DSR_RAU_TAU_TIMER_WITHDRAWAL;
+    }
+    if !previous.msisdn.is_empty() && current.msisdn.is_empty() {
+        flags |= DSR_MSISDN_WITHDRAWAL;
+    }
+    (flags, contexts)
+}
+
+/// DSR (TS 29.272 5.2.2.2, 7.2.11).
+fn delete_subscriber_data(
+    imsi: &str,
+    mme: &str,
+    realm: &str,
+    flags: u32,
+    contexts: &[u32],
+) -> Result<String, String> {
+    let mut buf = Vec::with_capacity(256);
+    let mut b = request(&mut buf, cmd::DELETE_SUBSCRIBER_DATA, imsi, mme, realm);
+    b.u32(&s6a::DSR_FLAGS, flags);
+    for id in contexts {
+        b.u32(&s6a::CONTEXT_IDENTIFIER, *id);
+    }
+    b.finish();
+    send("dsr", mme, imsi, &buf)
+}
+
+/// An operator's change reaches the serving MME: DSR for what was removed, then IDR
+/// with the whole current Subscription-Data. Both are sent even if the first fails, and
+/// the report names both outcomes.
+pub fn profile_changed(change: &ProfileChange) -> Result<String, String> {
+    let imsi = change.imsi.as_str();
     let p = host::get_profile(imsi).map_err(|e| format!("{e:?}"))?;
     let (Some(mme), false) = (p.mme_host.clone(), p.purge_flag) else {
         return Ok(format!("{imsi} has no serving MME; no IDR"));
     };
+    let realm = p.mme_realm.clone().unwrap_or_default();
+    let (flags, contexts) = removed_data(&change.previous, &p);
+    let dsr = (flags != 0).then(|| delete_subscriber_data(imsi, &mme, &realm, flags, &contexts));
+    let idr = insert_subscriber_data(imsi, &mme, &realm, &p);
+    match dsr {
+        None => idr,
+        Some(dsr) => {
+            let failed = dsr.is_err() || idr.is_err();
+            let report = format!("{}; {}", dsr.unwrap_or_else(|e| e), idr.unwrap_or_else(|e| e));
+            if failed { Err(report) } else { Ok(report) }
+        }
+    }
+}
+
+/// IDR with the whole current Subscription-Data (TS 29.272 5.2.2.1, 7.2.9).
+fn insert_subscriber_data(imsi: &str, mme: &str, realm: &str, p: &Profile) -> Result<String, String> {
     let mut buf = Vec::with_capacity(1024);
-    let mut b = request(
-        &mut buf,
-        cmd::INSERT_SUBSCRIBER_DATA,
-        imsi,
-        &mme,
-        p.mme_realm.as_deref().unwrap_or_default(),
-    );
-    ulr::subscription_data(&mut b, &p);
+    let mut b = request(&mut buf, cmd::INSERT_SUBSCRIBER_DATA, imsi, mme, realm);
+    ulr::subscription_data(&mut b, p);
     b.finish();
-    send("idr", &mme, imsi, &buf)
+    send("idr", mme, imsi, &buf)
 }
 
 /// Withdraws the subscription from the serving MME, then forgets it (API delete or

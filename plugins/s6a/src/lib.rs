@@ -50,11 +50,12 @@ impl DiameterApp for S6a {
             }
         }
     }
-    /// Operator changes through the API: IDR on a change, CLR (SUBSCRIPTION_WITHDRAWAL)
-    /// on delete or an explicit cancel-location (TS 29.272 5.2.1.2, 5.2.2.1).
+    /// Operator changes through the API: DSR for removed data and IDR on a change, CLR
+    /// (SUBSCRIPTION_WITHDRAWAL) on delete or an explicit cancel-location (TS 29.272
+    /// 5.2.1.2, 5.2.2.1, 5.2.2.2).
     fn notify(event: SubscriberEvent) -> Result<String, String> {
         match event {
-            SubscriberEvent::Updated(imsi) => hss_initiated::insert_subscriber_data(&imsi),
+            SubscriberEvent::Updated(change) => hss_initiated::profile_changed(&change),
             SubscriberEvent::Deleted((imsi, node)) => {
                 hss_initiated::withdraw(&imsi, node.mme_host.as_deref(), node.mme_realm.as_deref())
             }

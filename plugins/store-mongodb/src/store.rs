@@ -19,7 +19,9 @@ use mongodb::error::ErrorKind;
 use mongodb::options::{IndexOptions, ReturnDocument};
 use mongodb::{Client, Collection, IndexModel};
 use plughss_plugin_api::store::abi::OpenStore;
-use plughss_plugin_api::store::{ImsState, PutMode, SQN_MODULUS, ServingNode, Store, StoreError};
+use plughss_plugin_api::store::{
+    ImsState, PutMode, SQN_MODULUS, ServingNode, Store, StoreError, StoreTraits,
+};
 use plughss_plugin_api::subscriber::{AuthData, Subscriber};
 use tokio::runtime::Runtime;
 
@@ -419,5 +421,11 @@ impl Store for MongoStore {
         }
         let r = self.block(self.io("plughss", self.subs().update_one(by_imsi(imsi), update)))?;
         if r.matched_count == 0 { Err(StoreError::NotFound) } else { Ok(()) }
+    }
+
+    /// Not exclusive: the WebUI, `open5gs-dbctl`, Open5GS and other PlugHSS instances
+    /// write the same documents, so the host must not keep keys or SQNs between requests.
+    fn traits(&self) -> StoreTraits {
+        StoreTraits { exclusive: false }
     }
 }

@@ -42,7 +42,9 @@
 use std::path::PathBuf;
 
 use plughss_plugin_api::store::abi::{AuthWire, OpenStore};
-use plughss_plugin_api::store::{ImsState, PutMode, SQN_MODULUS, ServingNode, Store, StoreError};
+use plughss_plugin_api::store::{
+    ImsState, PutMode, SQN_MODULUS, ServingNode, Store, StoreError, StoreTraits,
+};
 use plughss_plugin_api::subscriber::{AuthData, Subscriber, validate_imsi};
 use serde::Deserialize;
 use sled::transaction::{ConflictableTransactionError, TransactionError};
@@ -353,6 +355,11 @@ impl Store for SledStore {
             ims.scscf = state.scscf.clone();
             ims.registration_state = state.registration_state.clone();
         })
+    }
+
+    /// sled takes an exclusive lock on its database files: no other process writes them.
+    fn traits(&self) -> StoreTraits {
+        StoreTraits { exclusive: true }
     }
 }
 

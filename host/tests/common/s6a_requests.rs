@@ -1,5 +1,6 @@
-//! S6a requests as an MME sends them (AIR, ULR) and an independent check of the
-//! E-UTRAN vectors in an AIA, shared by the tests that drive the built-in S6a plugin.
+//! S6a requests (AIR, ULR) as an MME sends them, and the independent check of an
+//! E-UTRAN vector (the `milenage` crate and a KASME derivation written here, not the
+//! host's AuC), shared by the tests that drive the built-in S6a plugin.
 
 use hmac::{KeyInit, Mac};
 use plughss::app::Running;
@@ -47,7 +48,7 @@ pub fn ulr(imsi: &str, origin: &str, flags: u32) -> Vec<u8> {
     buf
 }
 
-/// A vector checked from first principles: AUTN = SQN^AK || AMF || MAC-A (TS 33.102
+/// A vector checked from first principles (with the keys of [`super::s6a_node`]): AUTN = SQN^AK || AMF || MAC-A (TS 33.102
 /// 6.3.2), KASME = KDF(CK||IK, 0x10 || PLMN || SQN^AK) (TS 33.401 A.2). Returns SQN.
 pub fn verify_vector(v: &Avp<'_>) -> u64 {
     verify_vector_with(v, K, OPC)
