@@ -343,6 +343,7 @@ async fn writes_have_the_webui_shape_and_keep_foreign_fields() {
     let imsi = "001010000000301";
     let mut sub = plain_profile(imsi);
     sub.msisdn = vec!["491720000301".into()];
+    sub.security.amf = "8002".into(); // the keys' AMF: nothing for `plughss.amf` to keep
     let sqn = 0x0222_0000_0020;
     store.put(sub.clone(), Some(sample_auth(2, sqn)), PutMode::Create).await.unwrap();
     let got = m.py(DB, "get", &[imsi]);
@@ -528,28 +529,31 @@ async fn a_server_restart_answers_5012_quickly_and_service_resumes() {
     let (r, _) = result_of(&c, air(WEBUI, "mme1.client.local", 1, None)).await;
     assert_eq!(r, Some((0, rc::DIAMETER_SUCCESS)), "before the outage");
 
+    drop(c);
+
+    // Four MMEs send AIRs (one in flight each, one subscriber each: the AuC serialises
+    // requests per IMSI) for 14 s, while the server is killed at 1 s and started again
+    // (same port, same data) 4 s later.
     let start = Instant::now();
-    let load = tokio::spawn(async move {
-        // (sent at, latency, Result-Code) of each AIR; at most 30 s and 2000 requests.
-        let mut seen = Vec::new();
-        let mut recovered_at = None;
-        while start.elapsed() < Duration::from_secs(30) && seen.len() < 2000 {
-            let t = Instant::now();
-            let a = c.request_within(air(WEBUI, "mme1.client.local", 1, None), Duration::from_secs(10)).await;
-            let latency = t.elapsed();
-            let code = a.ok().and_then(|a| Message::parse(&a).ok().and_then(|m| m.result())).map(|r| r.1);
-            seen.push((t - start, latency, code));
-            match (code, recovered_at) {
-                (Some(rc::DIAMETER_SUCCESS), None) if t - start > Duration::from_secs(4) => {
-                    recovered_at = Some(t - start)
-                }
-                (_, Some(at)) if t - start > at + Duration::from_secs(2) => break,
-                _ => {}
+    let node = Arc::new(node);
+    let mut load = tokio::task::JoinSet::new();
+    for (i, imsi) in [DBCTL, WEBUI, PYLIB, NEXTEPC].into_iter().enumerate() {
+        let node = Arc::clone(&node);
+        load.spawn(async move {
+            let host = format!("mme{i}.client.local");
+            let c = mme(&node, &host).await;
+            // (sent at, latency, Result-Code) of each AIR.
+            let mut seen = Vec::new();
+            while start.elapsed() < Duration::from_secs(14) {
+                let t = Instant::now();
+                let a = c.request_within(air(imsi, &host, 1, None), Duration::from_secs(10)).await;
+                let code = a.ok().and_then(|a| Message::parse(&a).ok().and_then(|m| m.result())).map(|r| r.1);
+                seen.push((t - start, t.elapsed(), code));
+                tokio::time::sleep(Duration::from_millis(20)).await;
             }
-            tokio::time::sleep(Duration::from_millis(20)).await;
-        }
-        (seen, recovered_at)
-    });
+            seen
+        });
+    }
     tokio::time::sleep(Duration::from_secs(1)).await;
     let mut m = tokio::task::spawn_blocking(move || {
         m.kill();
@@ -558,8 +562,8 @@ async fn a_server_restart_answers_5012_quickly_and_service_resumes() {
     .await
     .unwrap();
     let killed = start.elapsed();
-    tokio::time::sleep(Duration::from_secs(3)).await;
-    let restarted_at = start.elapsed();
+    tokio::time::sleep(Duration::from_secs(4)).await;
+    let restarting = start.elapsed();
     let m = tokio::task::spawn_blocking(move || {
         m.restart();
         m
@@ -567,28 +571,36 @@ async fn a_server_restart_answers_5012_quickly_and_service_resumes() {
     .await
     .unwrap();
     let up = start.elapsed();
-    let (seen, recovered) = load.await.unwrap();
+    let mut seen: Vec<_> = load.join_all().await.into_iter().flatten().collect();
+    seen.sort_by_key(|s| s.0);
 
     let worst = seen.iter().map(|s| s.1).max().unwrap();
-    assert!(seen.iter().all(|s| s.2.is_some()), "every AIR was answered: {seen:?}");
-    assert!(worst < Duration::from_secs(3), "slowest answer {worst:?}");
-    let during: Vec<_> = seen
-        .iter()
-        .filter(|s| s.0 > killed + Duration::from_millis(100) && s.0 + s.1 < restarted_at)
-        .collect();
-    assert!(during.len() >= 2, "AIRs during the outage: {seen:?}");
+    let unanswered: Vec<_> = seen.iter().filter(|s| s.2.is_none()).collect();
+    assert!(unanswered.is_empty(), "every AIR is answered: {unanswered:?}");
+    let slow: Vec<_> = seen.iter().filter(|s| s.1 >= Duration::from_secs(3)).collect();
+    assert!(slow.is_empty(), "every AIR is answered within 3 s: {slow:?}");
+    // Sent after the kill and answered before the restart began: the store cannot reach
+    // MongoDB, the AIR is answered DIAMETER_UNABLE_TO_COMPLY.
+    let during: Vec<_> = seen.iter().filter(|s| s.0 > killed && s.0 + s.1 < restarting).collect();
+    assert!(during.len() >= 4, "AIRs during the outage: {during:?}");
     assert!(
         during.iter().all(|s| s.2 == Some(rc::DIAMETER_UNABLE_TO_COMPLY)),
         "5012 during the outage: {during:?}"
     );
-    let recovered = recovered.unwrap_or_else(|| panic!("no success after the restart: {seen:?}"));
-    let tail: Vec<_> = seen.iter().filter(|s| s.0 > recovered).collect();
-    assert!(!tail.is_empty() && tail.iter().all(|s| s.2 == Some(rc::DIAMETER_SUCCESS)), "{tail:?}");
+    // Nothing is done to the node: the driver reconnects by itself.
+    let back = seen.iter().find(|s| s.0 > up && s.2 == Some(rc::DIAMETER_SUCCESS)).map(|s| s.0);
+    let back = back.unwrap_or_else(|| {
+        panic!("no success after the restart: {:?}", &seen[seen.len().saturating_sub(20)..])
+    });
+    assert!(back < up + Duration::from_secs(5), "service back {back:?}, server up at {up:?}");
+    let tail: Vec<_> = seen.iter().filter(|s| s.0 > back + Duration::from_secs(1)).collect();
+    let failed: Vec<_> = tail.iter().filter(|s| s.2 != Some(rc::DIAMETER_SUCCESS)).collect();
+    assert!(!tail.is_empty() && failed.is_empty(), "after recovery: {failed:?}");
     eprintln!(
-        "outage {killed:?}..{up:?}: {} AIRs answered 5012, slowest answer {worst:?}; service back at {recovered:?}, \
-         {:?} after the server listened again",
+        "outage {killed:?}..{up:?}: {} AIRs answered 5012 meanwhile, slowest answer {worst:?}; \
+         first success {:?} after the server listened again",
         during.len(),
-        recovered.saturating_sub(up)
+        back.saturating_sub(up)
     );
     drop(m);
 }
