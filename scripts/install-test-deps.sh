@@ -23,6 +23,10 @@ py_need=()
 python3 -c 'import diameter' >/dev/null 2>&1 || py_need+=(python-diameter)
 # scripts/auc_xcheck.py recomputes the TS 35.208 vectors with an independent Milenage.
 python3 -c 'import cryptography' >/dev/null 2>&1 || py_need+=(cryptography)
+# host/tests/store_mongodb.rs: a MongoDB wire-protocol server (on SQLite) and pymongo,
+# the independent client that writes and reads the Open5GS documents.
+command -v nx-27017 >/dev/null 2>&1 || py_need+=(nx-27017)
+python3 -c 'import pymongo' >/dev/null 2>&1 || py_need+=(pymongo)
 if [ ${#py_need[@]} -gt 0 ]; then
     python3 -m pip install --quiet --disable-pip-version-check "${py_need[@]}"
 fi

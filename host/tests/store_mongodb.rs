@@ -745,3 +745,113 @@ async fn changes_made_by_other_tools_are_seen_by_the_next_request() {
         n as f64 / parallel.as_secs_f64()
     );
 }
+
+/// With no server at the URI, or a server that accepts connections and never answers,
+/// operations fail as `Unavailable` within the bounds, not after the driver's 30 s.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_unreachable_or_silent_server_is_unavailable_within_the_bounds() {
+    let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap();
+    let silent = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let silent_addr = silent.local_addr().unwrap();
+    // Accepts and holds every connection, reading nothing.
+    let holder = tokio::spawn(async move {
+        let mut held = Vec::new();
+        while let Ok((s, _)) = silent.accept().await {
+            held.push(s);
+        }
+    });
+    for addr in [closed, silent_addr] {
+        let sel = StoreSelection {
+            backend: "mongodb".into(),
+            plugin: None,
+            settings: json!({ "uri": format!("mongodb://{addr}"), "server_selection_timeout_ms": 1000 }),
+        };
+        let store = open_store(&sel, Path::new("/nonexistent")).expect("opening does not need the server");
+        let t = Instant::now();
+        let r = store.get_auth(WEBUI).await;
+        assert!(matches!(&r, Err(StoreError::Unavailable(_))), "{addr}: {r:?}");
+        assert!(t.elapsed() < Duration::from_secs(4), "{addr}: answered after {:?}", t.elapsed());
+        let t = Instant::now();
+        let r = store.reserve_sqn(WEBUI, 1, 32).await;
+        assert!(matches!(&r, Err(StoreError::Unavailable(_))), "{addr}: {r:?}");
+        assert!(t.elapsed() < Duration::from_secs(4), "{addr}: answered after {:?}", t.elapsed());
+        store.close().await;
+    }
+    holder.abort();
+}
+
+/// Bad settings are refused at start-up naming the setting.
+#[test]
+fn bad_settings_name_the_setting() {
+    let open_with = |settings| {
+        let sel = StoreSelection { backend: "mongodb".into(), plugin: None, settings };
+        match open_store(&sel, Path::new("/nonexistent")) {
+            Err(e) => e.to_string(),
+            Ok(_) => panic!("opened with bad settings"),
+        }
+    };
+    let e = open_with(json!({ "uri": "postgres://x" }));
+    assert!(e.contains("store.uri"), "{e}");
+    let e = open_with(json!({ "url": "mongodb://127.0.0.1" }));
+    assert!(e.contains("unknown field `url`"), "{e}");
+    let e = open_with(json!({ "operation_timeout_ms": 0 }));
+    assert!(e.contains("store.operation_timeout_ms"), "{e}");
+}
+
+/// The operator's path: `plughss serve` with `[store] backend = "mongodb"` finds the
+/// library beside itself and serves a subscriber `open5gs-dbctl add` wrote.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn plughss_serve_with_backend_mongodb_serves_dbctl_subscribers() {
+    use std::io::{BufRead, BufReader};
+    if !mongo::available("plughss_serve_with_backend_mongodb_serves_dbctl_subscribers") {
+        return;
+    }
+    let m = Mongo::start();
+    m.py(DB, "fixtures", &[]);
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("plughss.toml");
+    let toml = format!(
+        "[diameter]\norigin_host = \"{HSS_HOST}\"\norigin_realm = \"{HSS_REALM}\"\n\n\
+         [store]\nbackend = \"mongodb\"\nuri = \"{}\"\ndatabase = \"{DB}\"\n",
+        m.uri()
+    );
+    std::fs::write(&config, toml).unwrap();
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_plughss"))
+        .args(["serve", "--diameter-listen", "127.0.0.1:0", "--api-listen", "127.0.0.1:0", "--config"])
+        .arg(&config)
+        .arg("--data-dir")
+        .arg(dir.path().join("data"))
+        .env("RUST_LOG", "info")
+        .env("NO_COLOR", "1")
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    // Read stderr to the end (the server must not write into a closed pipe), passing on
+    // the Diameter address it logs.
+    let stderr = child.stderr.take().unwrap();
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        for line in BufReader::new(stderr).lines().map_while(Result::ok) {
+            if let Some(at) = line.find("Diameter listening").and_then(|_| line.find("addr=")) {
+                let rest = &line[at + 5..];
+                let end = rest.find(|c: char| c.is_whitespace() || c == ',').unwrap_or(rest.len());
+                let _ = tx.send(rest[..end].trim_matches('"').parse::<std::net::SocketAddr>().ok());
+            }
+        }
+        let _ = tx.send(None);
+    });
+    let addr = tokio::task::spawn_blocking(move || rx.recv_timeout(Duration::from_secs(30)).ok().flatten())
+        .await
+        .unwrap();
+    let Some(addr) = addr else {
+        let _ = child.kill();
+        panic!("plughss serve did not start on the MongoDB store");
+    };
+    let opts = plughss::diameter::client::ClientOptions::new("mme1.client.local", "client.local", vec![S6A]);
+    let c = plughss::diameter::client::Client::connect(addr, opts).await.unwrap();
+    let (r, a) = result_of(&c, air(DBCTL, "mme1.client.local", 1, None)).await;
+    let _ = child.kill();
+    let _ = child.wait();
+    assert_eq!(r, Some((0, rc::DIAMETER_SUCCESS)));
+    assert_eq!(verify_vector(&vectors(&Message::parse(&a).unwrap())[0]), 0, "dbctl writes no SQN: 0");
+}
