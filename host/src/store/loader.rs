@@ -110,7 +110,7 @@ pub fn open_store(sel: &StoreSelection, data_dir: &Path) -> Result<StoreHandle, 
 }
 
 /// Where a non-built-in backend's library is looked for: the running executable's
-/// directory, then its `deps/` (where cargo leaves a library it built as a dependency,
+/// directory and its `deps/` (where cargo leaves a library it built as a dependency,
 /// beside the `plughss` it builds).
 pub fn library_dirs() -> Vec<PathBuf> {
     let Some(dir) = std::env::current_exe().ok().and_then(|exe| exe.parent().map(Path::to_path_buf)) else {
@@ -121,7 +121,9 @@ pub fn library_dirs() -> Vec<PathBuf> {
 }
 
 /// The library of backend `name` (`libplughss_store_<name>.so`, `-` read as `_`) in
-/// the first of `dirs` that has it. Names other than letters, digits, `-` and `_` are
+/// `dirs`; when several have it, the most recently modified (in a cargo target
+/// directory, the copy beside the binary can be older than the one a later build left
+/// in `deps/`), the first on a tie. Names other than letters, digits, `-` and `_` are
 /// refused, so a backend name never reaches outside those directories.
 pub fn find_backend_library(name: &str, dirs: &[PathBuf]) -> Result<PathBuf, StoreLoadError> {
     let builtin = builtin_backends().collect::<Vec<_>>().join(", ");
@@ -132,9 +134,19 @@ pub fn find_backend_library(name: &str, dirs: &[PathBuf]) -> Result<PathBuf, Sto
     let stem = name.replace('-', "_");
     let file =
         format!("{}plughss_store_{stem}{}", std::env::consts::DLL_PREFIX, std::env::consts::DLL_SUFFIX);
-    let looked: Vec<PathBuf> = dirs.iter().map(|d| d.join(&file)).collect();
-    match looked.iter().find(|p| p.is_file()) {
-        Some(p) => Ok(p.clone()),
+    let mut newest: Option<(std::time::SystemTime, PathBuf)> = None;
+    for path in dirs.iter().map(|d| d.join(&file)) {
+        let Some(modified) =
+            std::fs::metadata(&path).ok().filter(|m| m.is_file()).and_then(|m| m.modified().ok())
+        else {
+            continue;
+        };
+        if newest.as_ref().is_none_or(|(t, _)| modified > *t) {
+            newest = Some((modified, path));
+        }
+    }
+    match newest {
+        Some((_, p)) => Ok(p),
         None => Err(StoreLoadError::BackendNotFound {
             name: name.into(),
             builtin,
@@ -241,14 +253,20 @@ mod tests {
     }
 
     #[test]
-    fn a_backend_library_is_found_in_the_first_directory_that_has_it() {
+    fn the_newest_backend_library_of_the_directories_is_chosen() {
         let a = tempfile::tempdir().unwrap();
         let b = tempfile::tempdir().unwrap();
         let dirs = [a.path().to_path_buf(), b.path().to_path_buf()];
-        std::fs::write(b.path().join("libplughss_store_my_db.so"), b"").unwrap();
-        assert_eq!(find_backend_library("my-db", &dirs).unwrap(), b.path().join("libplughss_store_my_db.so"));
-        std::fs::write(a.path().join("libplughss_store_my_db.so"), b"").unwrap();
-        assert_eq!(find_backend_library("my_db", &dirs).unwrap(), a.path().join("libplughss_store_my_db.so"));
+        let (in_a, in_b) =
+            (a.path().join("libplughss_store_my_db.so"), b.path().join("libplughss_store_my_db.so"));
+        std::fs::write(&in_b, b"").unwrap();
+        assert_eq!(find_backend_library("my-db", &dirs).unwrap(), in_b, "the only one");
+        std::fs::write(&in_a, b"").unwrap();
+        let old = std::time::SystemTime::now() - std::time::Duration::from_secs(3600);
+        std::fs::File::options().write(true).open(&in_a).unwrap().set_modified(old).unwrap();
+        assert_eq!(find_backend_library("my_db", &dirs).unwrap(), in_b, "the newer one");
+        std::fs::File::options().write(true).open(&in_b).unwrap().set_modified(old).unwrap();
+        assert_eq!(find_backend_library("my_db", &dirs).unwrap(), in_a, "the first on a tie");
         for bad in ["", "a/b", "..", "x.so"] {
             assert!(
                 matches!(find_backend_library(bad, &dirs), Err(StoreLoadError::UnknownBackend { .. })),
