@@ -41,7 +41,9 @@ fn service(c: &mut Criterion) {
         let auc = Auc::new(store, SqnPolicy::new(5).unwrap(), 0, 32);
         c.bench_function(name, |b| {
             b.to_async(&rt).iter(|| async {
-                std::hint::black_box(auc.eutran("001010000000001", 1, [0x00, 0xf1, 0x10], None).await.unwrap())
+                std::hint::black_box(
+                    auc.eutran("001010000000001", 1, [0x00, 0xf1, 0x10], None).await.unwrap(),
+                )
             })
         });
     }
