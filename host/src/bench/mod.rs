@@ -11,6 +11,7 @@
 //! - [`request`]: request kinds (AIR, ULR) and their templates;
 //! - [`connection`]: one connection's send/receive loop;
 //! - [`pacer`]: the open-loop send timer;
+//! - [`procstat`]: CPU time and memory of the server and the generator;
 //! - [`stats`]: tallies, percentiles, text and JSON reports;
 //! - [`provision`]: creating the subscribers through the REST API;
 //! - [`responder`]: a bare responder with a fixed answer, the transport ceiling.
@@ -18,6 +19,7 @@
 pub mod connection;
 pub mod options;
 pub mod pacer;
+pub mod procstat;
 pub mod provision;
 pub mod request;
 pub mod responder;
@@ -31,7 +33,7 @@ use anyhow::Context as _;
 
 use self::connection::{Hello, Plan};
 use self::options::{BenchArgs, ImsiRange, plmn_id};
-use self::stats::{Report, Setup, Stats};
+use self::stats::{Report, Resources, Setup, Stats};
 use crate::cli::api_client::ApiClient;
 
 /// How long a connection may take to connect and exchange capabilities.
@@ -45,6 +47,9 @@ pub async fn run(args: &BenchArgs, note: &(dyn Fn(&str) + Sync)) -> anyhow::Resu
     let imsi = ImsiRange::parse(&args.imsi_start, args.imsi_count)?;
     let plmn = plmn_id(args.plmn_digits())?;
     let target = resolve(&args.target).await?;
+    if let Some(pid) = args.server_pid {
+        procstat::cpu_time(pid).with_context(|| format!("--server-pid {pid}: cannot read its CPU time"))?;
+    }
     let kind: Arc<dyn request::RequestKind> = Arc::from(args.request_kind());
 
     if args.provision {
@@ -96,6 +101,11 @@ pub async fn run(args: &BenchArgs, note: &(dyn Fn(&str) + Sync)) -> anyhow::Resu
         tasks.push(tokio::spawn(async move { connection::run(conn, kind.as_ref(), plan).await }));
     }
 
+    // CPU time is sampled at the edges of the measured window (the end includes the
+    // drain of the last answers).
+    tokio::time::sleep_until(measure_from.into()).await;
+    let cpu_start = sample_cpu(args.server_pid);
+
     let mut stats = Stats::new();
     let mut last = measure_from + args.duration;
     for t in tasks {
@@ -105,6 +115,12 @@ pub async fn run(args: &BenchArgs, note: &(dyn Fn(&str) + Sync)) -> anyhow::Resu
             last = last.max(l);
         }
     }
+    let cpu_end = sample_cpu(args.server_pid);
+    let resources = Resources {
+        server_cpu: cpu_end.server.zip(cpu_start.server).map(|(b, a)| b.saturating_sub(a)),
+        server_rss_kib: args.server_pid.and_then(|p| procstat::rss_kib(p).ok()),
+        generator_cpu: cpu_end.generator.zip(cpu_start.generator).map(|(b, a)| b.saturating_sub(a)),
+    };
     let setup = Setup {
         kind: kind.name(),
         target: target.to_string(),
@@ -118,7 +134,19 @@ pub async fn run(args: &BenchArgs, note: &(dyn Fn(&str) + Sync)) -> anyhow::Resu
         duration: args.duration,
         warmup: args.warmup,
     };
-    Ok(Report { setup, stats, elapsed: last - measure_from })
+    Ok(Report { setup, stats, elapsed: last - measure_from, resources })
+}
+
+struct CpuSample {
+    server: Option<Duration>,
+    generator: Option<Duration>,
+}
+
+fn sample_cpu(server_pid: Option<u32>) -> CpuSample {
+    CpuSample {
+        server: server_pid.and_then(|pid| procstat::cpu_time(pid).ok()),
+        generator: procstat::cpu_time(std::process::id()).ok(),
+    }
 }
 
 async fn resolve(target: &str) -> anyhow::Result<SocketAddr> {

@@ -74,6 +74,10 @@ pub struct BenchArgs {
     pub opc: String,
     #[command(flatten)]
     pub api: ApiArgs,
+    /// The server's process id (same machine, Linux): report its CPU time per answer over
+    /// the measured window, and its resident memory.
+    #[arg(long, value_name = "PID")]
+    pub server_pid: Option<u32>,
     /// Worker threads of the generator's runtime.
     #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u32).range(1..=256))]
     pub threads: u32,

@@ -26,6 +26,9 @@
 //! | `errors` | the sum of `invalid`, `timeouts`, `unmatched`, `lost` and `connection_errors` |
 //! | `server_requests` | `{"280": n}`: requests the server sent us, by command code (DWR 280, CLR 317, ...) |
 //! | `latency_us` | `{min, mean, p50, p90, p99, p99_9, max}` in microseconds, `null` without answers |
+//! | `server_cpu_s`, `server_cpu_us_per_answer` | the `--server-pid` process's CPU time (user + system) over the measured window, and per answer; `null` without `--server-pid` |
+//! | `server_rss_kib` | its resident memory at the end; `null` without `--server-pid` |
+//! | `generator_cpu_s`, `generator_cpu_us_per_answer` | the same for the generator itself |
 //!
 //! In open loop a request's latency runs from its *scheduled* send time, so a server
 //! that stalls is charged for the requests that queued behind the stall.
@@ -201,6 +204,14 @@ pub struct Setup {
     pub warmup: Duration,
 }
 
+/// CPU and memory over the measured window.
+#[derive(Debug, Clone, Default)]
+pub struct Resources {
+    pub server_cpu: Option<Duration>,
+    pub server_rss_kib: Option<u64>,
+    pub generator_cpu: Option<Duration>,
+}
+
 /// The outcome of a run.
 #[derive(Debug, Clone)]
 pub struct Report {
@@ -208,6 +219,7 @@ pub struct Report {
     pub stats: Stats,
     /// From the end of the warm-up to the last answer, at least the duration.
     pub elapsed: Duration,
+    pub resources: Resources,
 }
 
 fn command_name(code: u32) -> String {
@@ -233,6 +245,20 @@ impl Report {
     pub fn throughput(&self) -> f64 {
         let s = self.elapsed.as_secs_f64();
         if s > 0.0 { self.stats.answered as f64 / s } else { 0.0 }
+    }
+
+    /// CPU microseconds per answer.
+    fn per_answer(&self, cpu: Option<Duration>) -> Option<f64> {
+        let n = self.stats.answered;
+        cpu.filter(|_| n > 0).map(|c| c.as_secs_f64() * 1e6 / n as f64)
+    }
+
+    pub fn server_cpu_us_per_answer(&self) -> Option<f64> {
+        self.per_answer(self.resources.server_cpu)
+    }
+
+    pub fn generator_cpu_us_per_answer(&self) -> Option<f64> {
+        self.per_answer(self.resources.generator_cpu)
     }
 
     pub fn latency(&self) -> Option<Percentiles> {
@@ -292,6 +318,11 @@ impl Report {
             "errors": s.errors(),
             "server_requests": server,
             "latency_us": latency,
+            "server_cpu_s": self.resources.server_cpu.map(|c| round(c.as_secs_f64(), 3)),
+            "server_cpu_us_per_answer": self.server_cpu_us_per_answer().map(|v| round(v, 3)),
+            "server_rss_kib": self.resources.server_rss_kib,
+            "generator_cpu_s": self.resources.generator_cpu.map(|c| round(c.as_secs_f64(), 3)),
+            "generator_cpu_us_per_answer": self.generator_cpu_us_per_answer().map(|v| round(v, 3)),
         })
     }
 
@@ -371,6 +402,15 @@ impl Report {
                 let _ = writeln!(o, "  latency             no answers");
             }
         }
+        if let (Some(cpu), Some(per)) = (self.resources.server_cpu, self.server_cpu_us_per_answer()) {
+            let _ = writeln!(o, "  server CPU          {:.2} s, {per:.2} µs per answer", cpu.as_secs_f64());
+        }
+        if let Some(rss) = self.resources.server_rss_kib {
+            let _ = writeln!(o, "  server memory       {:.1} MiB resident", rss as f64 / 1024.0);
+        }
+        if let (Some(cpu), Some(per)) = (self.resources.generator_cpu, self.generator_cpu_us_per_answer()) {
+            let _ = writeln!(o, "  generator CPU       {:.2} s, {per:.2} µs per answer", cpu.as_secs_f64());
+        }
         o
     }
 }
@@ -442,7 +482,16 @@ mod tests {
         }
         s.answer(Duration::from_micros(200), Outcome::Experimental(10415, 5001));
         s.server_request(280);
-        let r = Report { setup: setup(), stats: s, elapsed: Duration::from_secs(2) };
+        let r = Report {
+            setup: setup(),
+            stats: s,
+            elapsed: Duration::from_secs(2),
+            resources: Resources {
+                server_cpu: Some(Duration::from_millis(8)),
+                server_rss_kib: Some(2048),
+                generator_cpu: None,
+            },
+        };
         let j = r.to_json();
         for key in [
             "kind",
@@ -471,6 +520,11 @@ mod tests {
             "errors",
             "server_requests",
             "latency_us",
+            "server_cpu_s",
+            "server_cpu_us_per_answer",
+            "server_rss_kib",
+            "generator_cpu_s",
+            "generator_cpu_us_per_answer",
         ] {
             assert!(j.get(key).is_some(), "missing {key} in {j}");
         }
@@ -489,8 +543,17 @@ mod tests {
         assert!((l["p50"].as_f64().unwrap() - 100.0).abs() < 0.1);
         assert!((l["max"].as_f64().unwrap() - 200.0).abs() < 0.2);
 
-        let empty = Report { setup: setup(), stats: Stats::new(), elapsed: Duration::from_secs(2) };
+        let empty = Report {
+            setup: setup(),
+            stats: Stats::new(),
+            elapsed: Duration::from_secs(2),
+            resources: Resources::default(),
+        };
         assert_eq!(empty.to_json()["latency_us"], Value::Null);
+        assert_eq!(empty.to_json()["server_cpu_us_per_answer"], Value::Null);
+        assert_eq!(j["server_cpu_us_per_answer"], 2000.0); // 8 ms over 4 answers
+        assert_eq!(j["server_rss_kib"], 2048);
+        assert_eq!(j["generator_cpu_s"], Value::Null);
         let text = r.to_text();
         assert!(text.contains("Result-Code 2001: 3"), "{text}");
         assert!(text.contains("Experimental-Result 10415/5001: 1"), "{text}");
