@@ -437,10 +437,9 @@ pub async fn run(conn: Open, kind: &dyn RequestKind, plan: Plan) -> Finished {
             flow.expire(now);
             next_scan = now + scan_every;
         }
-        if stopping && (flow.outstanding == 0 || now >= drain_until || flow.server_disconnect) {
-            if flow.unsent().is_empty() {
-                break;
-            }
+        let settled = flow.outstanding == 0 || now >= drain_until || flow.server_disconnect;
+        if stopping && settled && flow.unsent().is_empty() {
+            break;
         }
         if now >= drain_until + DPA_WAIT {
             // The socket would not take our last bytes.
@@ -459,10 +458,10 @@ pub async fn run(conn: Open, kind: &dyn RequestKind, plan: Plan) -> Finished {
             let spare = reader.spare();
             poll_fn(|cx| {
                 let mut step = Step::default();
-                if want_write {
-                    if let Poll::Ready(r) = Pin::new(&mut stream).poll_write(cx, &flow.wbuf[flow.wpos..]) {
-                        step.wrote = Some(r);
-                    }
+                if want_write
+                    && let Poll::Ready(r) = Pin::new(&mut stream).poll_write(cx, &flow.wbuf[flow.wpos..])
+                {
+                    step.wrote = Some(r);
                 }
                 let mut rb = ReadBuf::new(spare);
                 if let Poll::Ready(r) = Pin::new(&mut stream).poll_read(cx, &mut rb) {
