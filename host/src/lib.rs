@@ -4,6 +4,7 @@
 pub mod api;
 pub mod app;
 pub mod auc;
+pub mod bench;
 pub mod cli;
 pub mod config;
 pub mod diameter;

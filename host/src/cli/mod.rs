@@ -1,6 +1,7 @@
 //! The `plughss` command line.
 
 pub mod api_client;
+mod bench;
 mod plugin;
 mod serve;
 mod subscriber;
@@ -28,6 +29,8 @@ pub enum Command {
     Subscriber(subscriber::SubscriberArgs),
     /// Compute an authentication vector, or recover SQN_MS from an AUTS, locally.
     Vectors(vectors::VectorsArgs),
+    /// Load-test a Diameter server with AIR or ULR and report throughput and latency.
+    Bench(crate::bench::options::BenchArgs),
 }
 
 pub fn main() -> ExitCode {
@@ -37,6 +40,7 @@ pub fn main() -> ExitCode {
         Command::Plugin(cmd) => client_command(plugin::run(cmd)),
         Command::Subscriber(args) => client_command(subscriber::run(args)),
         Command::Vectors(args) => vectors::run(args),
+        Command::Bench(args) => bench::run(args),
     }
 }
 

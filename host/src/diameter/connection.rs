@@ -342,6 +342,13 @@ async fn serve(
     // Set once we have sent DPR: the deadline for its DPA.
     let mut dpr_deadline: Option<Instant> = None;
     let far = Instant::now() + Duration::from_secs(86400 * 365);
+    // One timer for the watchdog, re-armed lazily: every received message pushes the
+    // watchdog's deadline back (RFC 3539 3.4.1), and moving a timer per message costs
+    // more than waking once at the old deadline to re-arm it. The jitter can make a new
+    // deadline up to two jitter spans earlier than the armed one; the DWR is then that
+    // much later, within RFC 3539's tolerance for Tw.
+    let wd_timer = sleep_until(wd.deadline());
+    tokio::pin!(wd_timer);
     let reason = loop {
         tokio::select! {
             frame = reader.next() => {
@@ -396,8 +403,15 @@ async fn serve(
                     });
                 }
             }
-            _ = sleep_until(wd.deadline()) => {
-                match wd.on_timeout(Instant::now()) {
+            () = &mut wd_timer => {
+                let now = Instant::now();
+                if now < wd.deadline() {
+                    wd_timer.as_mut().reset(wd.deadline());
+                    continue;
+                }
+                let action = wd.on_timeout(now);
+                wd_timer.as_mut().reset(wd.deadline());
+                match action {
                     Action::SendDwr => {
                         let mut buf = Vec::new();
                         let mut b = MessageBuilder::new(&mut buf, flags::REQUEST, cmd::DEVICE_WATCHDOG, app::COMMON, rand::random(), node.e2e.next());

@@ -525,6 +525,8 @@ unsafe extern "C" fn glue_open<T: OpenStore>(
     }));
     let text = match opened {
         Ok(Ok(store)) => return Box::into_raw(Box::new(store)).cast(),
+        // The host reports a failed open as `Unavailable(text)`: do not say it twice.
+        Ok(Err(StoreError::Unavailable(reason))) => reason,
         Ok(Err(e)) => e.to_string(),
         Err(p) => format!("store panicked while opening: {}", panic_message(p)),
     };
@@ -1087,7 +1089,7 @@ mod tests {
     fn open_failures_and_panics_come_back_as_text() {
         // SAFETY: as in `open`.
         let failed = unsafe { RemoteStore::open(&MEM, &serde_json::json!({"mode": "fail"})) };
-        assert_eq!(failed.unwrap_err(), StoreError::Unavailable("store unavailable: backend is down".into()));
+        assert_eq!(failed.unwrap_err(), StoreError::Unavailable("backend is down".into()));
         // SAFETY: as in `open`.
         let panicked = unsafe { RemoteStore::open(&MEM, &serde_json::json!({"mode": "panic"})) };
         assert_eq!(

@@ -105,7 +105,9 @@ use std::path::{Path, PathBuf};
 use std::sync::{RwLock, RwLockReadGuard, RwLockWriteGuard};
 
 use plughss_plugin_api::store::abi::OpenStore;
-use plughss_plugin_api::store::{ImsState, PutMode, SQN_MODULUS, ServingNode, Store, StoreError};
+use plughss_plugin_api::store::{
+    ImsState, PutMode, SQN_MODULUS, ServingNode, Store, StoreError, StoreTraits,
+};
 use plughss_plugin_api::subscriber::{AuthData, Subscriber, validate_imsi};
 use serde::Deserialize;
 
@@ -403,6 +405,11 @@ impl Store for CsvStore {
             ims.scscf = state.scscf.clone();
             ims.registration_state = state.registration_state.clone();
         })
+    }
+
+    /// The file is locked while the store is open: no other process writes it.
+    fn traits(&self) -> StoreTraits {
+        StoreTraits { exclusive: true }
     }
 }
 

@@ -28,7 +28,8 @@
 //! the host, so a crash can skip SQNs but never issue one twice (TS 33.102 Annex C.3.2:
 //! SEQ_HE only moves forward; gaps are harmless, Annex C.2). The host reserves SQNs in
 //! blocks (the host's `auc::sqn::SqnBlock`), so the fsync is paid
-//! once per block, not per vector. With `flush_every_write = false`, sled flushes every
+//! once per block, not per vector, and concurrent writers share one fsync (group
+//! commit, [`group_flush`]). With `flush_every_write = false`, sled flushes every
 //! 500 ms in the background: a crash may then lose the last half second of writes,
 //! including SQN reservations, and the host could reuse an SQN (the USIM would reject
 //! it and resynchronise). Only turn it off for bulk loads or tests.
@@ -38,6 +39,8 @@
 //! - `path`: the database directory, relative to `data_dir` (default `"subscribers"`);
 //! - `flush_every_write`: see above (default `true`);
 //! - `cache_mib`: sled's page cache size in MiB (sled's default is 1024).
+
+mod group_flush;
 
 use std::path::PathBuf;
 
@@ -95,6 +98,7 @@ pub struct SledStore {
     auth: Tree,
     sqn: Tree,
     flush_every_write: bool,
+    group: group_flush::GroupFlush,
 }
 
 impl OpenStore for SledStore {
@@ -118,6 +122,7 @@ impl OpenStore for SledStore {
             sqn: db.open_tree("sqn").map_err(storage)?,
             db,
             flush_every_write: cfg.flush_every_write,
+            group: Default::default(),
         };
         store.check_format(&path)?;
         Ok(store)
@@ -140,9 +145,11 @@ impl SledStore {
         }
     }
 
+    /// Makes what this caller wrote durable, sharing the fsync with concurrent writers
+    /// ([`group_flush`]).
     fn flush(&self) -> Result<(), StoreError> {
         if self.flush_every_write {
-            self.db.flush().map_err(storage)?;
+            self.group.sync(|| self.db.flush().map(drop)).map_err(storage)?;
         }
         Ok(())
     }

@@ -1,0 +1,193 @@
+#!/usr/bin/env bash
+# Reproduces the README's benchmark table on this machine: builds release, starts
+# `plughss serve` on 127.0.0.1 ephemeral ports with a temporary data directory (sled
+# store, built-in S6a plugin), provisions subscribers through the REST API, runs
+# `plughss bench` for AIR and ULR in several shapes, and prints markdown tables with the
+# command behind every row. The generator and the server share the machine's cores.
+#
+# Knobs (environment), defaults keep a full run to a few minutes:
+#   DURATION=5s            measured time per row (the README's figures use 30s)
+#   WARMUP=1s              unmeasured load before each row
+#   SUBSCRIBERS=1000       the base subscriber count
+#   LARGE=100000           a larger subscriber count for one AIR row (1000000 for 1M; 0 skips)
+#   CONNECTIONS="1 4 16 64"  INFLIGHT="1 8 128"  VECTORS="2 3 4 5"
+#   RATE=50000             the open-loop AIR row's total rate (0 skips)
+#   FLUSH=true             sled flush_every_write (true is the operator default)
+#   THREADS=1              the generator's runtime threads
+#   SKIP_BUILD=1           use the binaries already in target/release
+#   OUT=FILE               also write the tables to FILE
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+DURATION=${DURATION:-5s}
+WARMUP=${WARMUP:-1s}
+SUBSCRIBERS=${SUBSCRIBERS:-1000}
+LARGE=${LARGE:-100000}
+CONNECTIONS=${CONNECTIONS:-1 4 16 64}
+INFLIGHT=${INFLIGHT:-1 8 128}
+VECTORS=${VECTORS:-2 3 4 5}
+RATE=${RATE:-50000}
+FLUSH=${FLUSH:-true}
+THREADS=${THREADS:-1}
+OUT=${OUT:-}
+
+if [ -z "${SKIP_BUILD:-}" ]; then
+    cargo build --release --locked -p plughss --bin plughss --example fixed_aia_responder
+fi
+BIN=$PWD/target/release/plughss
+RESPONDER=$PWD/target/release/examples/fixed_aia_responder
+for b in "$BIN" "$RESPONDER"; do
+    [ -x "$b" ] || { echo "bench.sh: $b is missing (run without SKIP_BUILD)" >&2; exit 1; }
+done
+
+TMP=$(mktemp -d)
+SERVER_PID=
+RESPONDER_PID=
+cleanup() {
+    for p in $RESPONDER_PID $SERVER_PID; do
+        kill -TERM "$p" 2>/dev/null || true
+        wait "$p" 2>/dev/null || true
+    done
+    rm -rf "$TMP"
+}
+trap cleanup EXIT
+
+now_ms() { echo $(( $(date +%s%N) / 1000000 )); }
+rss_mib() { awk '/^VmRSS:/ { printf "%.1f", $2 / 1024 }' "/proc/$1/status"; }
+
+cat >"$TMP/plughss.toml" <<EOF
+data_dir = "$TMP/data"
+
+[diameter]
+listen = ["127.0.0.1:0"]
+
+[api]
+listen = "127.0.0.1:0"
+
+[store]
+backend = "sled"
+flush_every_write = $FLUSH
+
+[log]
+level = "info"
+EOF
+
+# Starts the server; sets SERVER_PID, DIAMETER, API and STARTUP_MS.
+start_server() {
+    local log=$TMP/serve-$1.log t0
+    t0=$(now_ms)
+    "$BIN" serve --config "$TMP/plughss.toml" 2>"$log" &
+    SERVER_PID=$!
+    for _ in $(seq 600); do
+        grep -q "REST API listening" "$log" 2>/dev/null && break
+        kill -0 "$SERVER_PID" 2>/dev/null || { cat "$log" >&2; echo "bench.sh: plughss serve exited" >&2; exit 1; }
+        sleep 0.05
+    done
+    STARTUP_MS=$(( $(now_ms) - t0 ))
+    DIAMETER=$(sed -n 's/.*Diameter listening.*addr=\([0-9.:]*\).*/\1/p' "$log" | head -n1)
+    API=http://$(sed -n 's/.*REST API listening.*addr=\([0-9.:]*\).*/\1/p' "$log" | head -n1)
+    [ -n "$DIAMETER" ] || { cat "$log" >&2; echo "bench.sh: no Diameter address in the log" >&2; exit 1; }
+}
+
+stop_server() {
+    kill -TERM "$SERVER_PID"
+    wait "$SERVER_PID" 2>/dev/null || true
+    SERVER_PID=
+}
+
+# One table row: LABEL then `plughss bench` arguments. Each run also gets --target,
+# --duration, --warmup, --threads, --server-pid and --json, and --api for --provision.
+ROWS=()
+row() {
+    local label=$1 target=$2 pid=$3
+    shift 3
+    local args=("$@" --duration "$DURATION" --warmup "$WARMUP" --threads "$THREADS")
+    local extra=(--target "$target" --json)
+    [ -n "$pid" ] && extra+=(--server-pid "$pid")
+    [[ " $* " == *" --provision "* ]] && extra+=(--api "$API")
+    local json
+    if ! json=$("$BIN" bench "${args[@]}" "${extra[@]}" 2>"$TMP/bench.err"); then
+        if [ -z "$json" ]; then
+            cat "$TMP/bench.err" >&2
+            echo "bench.sh: plughss bench ${args[*]} failed" >&2
+            exit 1
+        fi
+    fi
+    grep -h "provisioned" "$TMP/bench.err" >&2 || true
+    local cells
+    cells=$(python3 -c '
+import json, sys
+r = json.loads(sys.argv[1])
+l = r["latency_us"] or {}
+f = lambda v, d=1: "-" if v is None else f"{v:,.{d}f}"
+rss = r["server_rss_kib"]
+cells = [f(r["throughput"], 0), f(l.get("p50")), f(l.get("p99")), f(l.get("p99_9")), str(r["errors"]),
+         f(r["server_cpu_us_per_answer"], 2), "-" if rss is None else f(rss / 1024), f(r["generator_cpu_us_per_answer"], 2)]
+print(" | ".join(cells))
+' "$json")
+    ROWS+=("| $label | $cells | \`plughss bench ${args[*]}\` |")
+    echo "  $label: $cells" >&2
+}
+
+HEADER="| Run | answers/s | p50 µs | p99 µs | p99.9 µs | errors | server CPU µs/answer | server RSS MiB | generator CPU µs/answer | command |
+|---|---|---|---|---|---|---|---|---|---|"
+
+echo "bench.sh: the generator alone, against a bare responder with a fixed AIA" >&2
+"$RESPONDER" 127.0.0.1:0 >"$TMP/responder.out" &
+RESPONDER_PID=$!
+for _ in $(seq 100); do grep -q listening "$TMP/responder.out" 2>/dev/null && break; sleep 0.05; done
+RESPONDER_ADDR=$(sed -n 's/^listening on //p' "$TMP/responder.out")
+for c in 1 4; do
+    row "fixed-AIA responder, $c conn" "$RESPONDER_ADDR" "$RESPONDER_PID" air --connections "$c" --inflight 128
+done
+kill -TERM "$RESPONDER_PID"; wait "$RESPONDER_PID" 2>/dev/null || true; RESPONDER_PID=
+
+echo "bench.sh: plughss serve (cold start, then warm restart)" >&2
+start_server cold
+COLD_MS=$STARTUP_MS
+stop_server
+start_server warm
+WARM_MS=$STARTUP_MS
+sleep 1
+IDLE_RSS=$(rss_mib "$SERVER_PID")
+
+S="--imsi-count $SUBSCRIBERS"
+first=1
+for c in $CONNECTIONS; do
+    p=(); [ $first = 1 ] && p=(--provision); first=0
+    row "AIR, $c conn x 32" "$DIAMETER" "$SERVER_PID" air --connections "$c" --inflight 32 $S "${p[@]}"
+done
+for n in $INFLIGHT; do
+    row "AIR, 4 conn x $n" "$DIAMETER" "$SERVER_PID" air --connections 4 --inflight "$n" $S
+done
+for v in $VECTORS; do
+    row "AIR, $v vectors" "$DIAMETER" "$SERVER_PID" air --connections 4 --inflight 32 --vectors "$v" $S
+done
+if [ "$RATE" != 0 ]; then
+    row "AIR, open loop $RATE/s" "$DIAMETER" "$SERVER_PID" air --connections 4 --inflight 256 --rate "$RATE" $S
+fi
+for c in $CONNECTIONS; do
+    row "ULR, $c conn x 32" "$DIAMETER" "$SERVER_PID" ulr --connections "$c" --inflight 32 $S
+done
+if [ "$LARGE" != 0 ]; then
+    row "AIR, $LARGE subscribers" "$DIAMETER" "$SERVER_PID" air --connections 4 --inflight 32 \
+        --imsi-start 001011000000000 --imsi-count "$LARGE" --provision
+fi
+LOADED_RSS=$(rss_mib "$SERVER_PID")
+stop_server
+
+{
+    echo
+    echo "plughss bench, $(nproc) cores shared by server and generator, sled flush_every_write=$FLUSH, $(date -u +%Y-%m-%d)."
+    echo "Each run also had --target <address> --server-pid <pid> --json (and --api <url> with --provision)."
+    echo
+    echo "$HEADER"
+    printf '%s\n' "${ROWS[@]}"
+    echo
+    echo "| Server | value |"
+    echo "|---|---|"
+    echo "| start-up to API listening, cold (empty component cache) | $COLD_MS ms |"
+    echo "| start-up, warm cache | $WARM_MS ms |"
+    echo "| resident memory idle | $IDLE_RSS MiB |"
+    echo "| resident memory after the runs ($SUBSCRIBERS + $LARGE subscribers) | $LOADED_RSS MiB |"
+} | tee ${OUT:+"$OUT"}
