@@ -280,6 +280,9 @@ impl Flow<'_> {
                     let Some(slot) = self.free.pop() else { break };
                     let at = self.next_due;
                     self.send(slot, at);
+                    if at >= self.plan.measure_from {
+                        self.stats.send_lag(now.saturating_duration_since(at));
+                    }
                     self.next_due += gap;
                 }
             }
