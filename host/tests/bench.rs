@@ -279,6 +279,9 @@ async fn open_loop_sends_roughly_the_requested_count() {
     // 200/s for 2 s is 400 scheduled requests; generous slack for a loaded machine.
     let sent = r["sent"].as_u64().unwrap();
     assert!((300..=400).contains(&sent), "sent {sent}: {r}");
+    // The generator's own lateness is reported apart (and included in the latency).
+    let lag = &r["send_lag_us"];
+    assert!(lag["p50"].as_f64().unwrap() <= lag["max"].as_f64().unwrap(), "{r}");
     assert_clean_success(&r);
 }
 

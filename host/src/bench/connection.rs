@@ -280,6 +280,9 @@ impl Flow<'_> {
                     let Some(slot) = self.free.pop() else { break };
                     let at = self.next_due;
                     self.send(slot, at);
+                    if at >= self.plan.measure_from {
+                        self.stats.send_lag(now.saturating_duration_since(at));
+                    }
                     self.next_due += gap;
                 }
             }
@@ -429,7 +432,13 @@ pub async fn run(conn: Open, kind: &dyn RequestKind, plan: Plan) -> Finished {
 
     loop {
         let now = Instant::now();
-        let stopping = now >= flow.plan.stop_at || flow.server_disconnect;
+        // Closed loop stops at the end; open loop once every request scheduled before the
+        // end has left, however late (a late send is charged to its latency).
+        let sent_all = match flow.plan.interval {
+            None => now >= flow.plan.stop_at,
+            Some(_) => flow.next_due >= flow.plan.stop_at,
+        };
+        let stopping = sent_all || flow.server_disconnect;
         if !stopping {
             flow.generate(now);
         }
@@ -448,9 +457,11 @@ pub async fn run(conn: Open, kind: &dyn RequestKind, plan: Plan) -> Finished {
 
         let mut wake = next_scan.min(drain_until + DPA_WAIT);
         if !stopping {
-            wake = wake.min(flow.plan.stop_at);
-            if flow.plan.interval.is_some() && !flow.free.is_empty() {
-                wake = wake.min(flow.next_due);
+            match flow.plan.interval {
+                None => wake = wake.min(flow.plan.stop_at),
+                // With no free slot, an answer (or a timeout) is what lets the next go.
+                Some(_) if !flow.free.is_empty() => wake = wake.min(flow.next_due),
+                Some(_) => {}
             }
         }
         let step = {

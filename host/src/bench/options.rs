@@ -48,6 +48,7 @@ pub struct BenchArgs {
     /// First IMSI (6 to 15 digits); the run cycles through --imsi-count IMSIs from it.
     #[arg(long, default_value = "001010000000001")]
     pub imsi_start: String,
+    /// How many IMSIs to cycle through (and to create with --provision).
     #[arg(long, default_value_t = 1000, value_parser = clap::value_parser!(u64).range(1..))]
     pub imsi_count: u64,
     /// E-UTRAN vectors asked for per AIR.

@@ -26,6 +26,7 @@
 //! | `errors` | the sum of `invalid`, `timeouts`, `unmatched`, `lost` and `connection_errors` |
 //! | `server_requests` | `{"280": n}`: requests the server sent us, by command code (DWR 280, CLR 317, ...) |
 //! | `latency_us` | `{min, mean, p50, p90, p99, p99_9, max}` in microseconds, `null` without answers |
+//! | `send_lag_us` | open loop: `{p50, p99, max}` of how late requests left after their scheduled time (the generator's share of the latency), `null` in closed loop |
 //! | `server_cpu_s`, `server_cpu_us_per_answer` | the `--server-pid` process's CPU time (user + system) over the measured window, and per answer; `null` without `--server-pid` |
 //! | `server_rss_kib` | its resident memory at the end; `null` without `--server-pid` |
 //! | `generator_cpu_s`, `generator_cpu_us_per_answer` | the same for the generator itself |
@@ -49,6 +50,9 @@ const MAX_LATENCY_NS: u64 = 60_000_000_000;
 pub struct Stats {
     /// Latency of each answered request, in nanoseconds.
     pub latency: Histogram<u64>,
+    /// Open loop: how late each request left after its scheduled time (the generator's
+    /// own lag, part of the latency above), in nanoseconds.
+    pub send_lag: Histogram<u64>,
     pub sent: u64,
     pub answered: u64,
     pub timeouts: u64,
@@ -82,6 +86,7 @@ impl Stats {
     pub fn new() -> Stats {
         Stats {
             latency: Histogram::new_with_bounds(1, MAX_LATENCY_NS, 3).expect("valid histogram bounds"),
+            send_lag: Histogram::new_with_bounds(1, MAX_LATENCY_NS, 2).expect("valid histogram bounds"),
             sent: 0,
             answered: 0,
             timeouts: 0,
@@ -106,6 +111,10 @@ impl Stats {
         }
     }
 
+    pub fn send_lag(&mut self, lag: Duration) {
+        self.send_lag.saturating_record((lag.as_nanos() as u64).max(1));
+    }
+
     pub fn server_request(&mut self, command: u32) {
         bump(&mut self.server_requests, command, 1);
     }
@@ -120,6 +129,7 @@ impl Stats {
     pub fn merge(&mut self, other: &Stats) {
         // Same bounds on both sides, so adding cannot fail.
         let _ = self.latency.add(&other.latency);
+        let _ = self.send_lag.add(&other.send_lag);
         self.sent += other.sent;
         self.answered += other.answered;
         self.timeouts += other.timeouts;
@@ -290,6 +300,10 @@ impl Report {
                 "max": round(p.max, 3),
             })
         });
+        let lag = (!s.send_lag.is_empty()).then(|| {
+            let us = |q: f64| round(s.send_lag.value_at_quantile(q) as f64 / 1000.0, 3);
+            json!({ "p50": us(0.5), "p99": us(0.99), "max": round(s.send_lag.max() as f64 / 1000.0, 3) })
+        });
         let u = &self.setup;
         json!({
             "kind": u.kind,
@@ -318,6 +332,7 @@ impl Report {
             "errors": s.errors(),
             "server_requests": server,
             "latency_us": latency,
+            "send_lag_us": lag,
             "server_cpu_s": self.resources.server_cpu.map(|c| round(c.as_secs_f64(), 3)),
             "server_cpu_us_per_answer": self.server_cpu_us_per_answer().map(|v| round(v, 3)),
             "server_rss_kib": self.resources.server_rss_kib,
@@ -401,6 +416,16 @@ impl Report {
             None => {
                 let _ = writeln!(o, "  latency             no answers");
             }
+        }
+        if !s.send_lag.is_empty() {
+            let us = |v: u64| v as f64 / 1000.0;
+            let _ = writeln!(
+                o,
+                "  send lag (µs)       p50 {:.1}  p99 {:.1}  max {:.1}  (scheduled to sent, included above)",
+                us(s.send_lag.value_at_quantile(0.5)),
+                us(s.send_lag.value_at_quantile(0.99)),
+                us(s.send_lag.max())
+            );
         }
         if let (Some(cpu), Some(per)) = (self.resources.server_cpu, self.server_cpu_us_per_answer()) {
             let _ = writeln!(o, "  server CPU          {:.2} s, {per:.2} µs per answer", cpu.as_secs_f64());
@@ -520,6 +545,7 @@ mod tests {
             "errors",
             "server_requests",
             "latency_us",
+            "send_lag_us",
             "server_cpu_s",
             "server_cpu_us_per_answer",
             "server_rss_kib",
@@ -554,6 +580,7 @@ mod tests {
         assert_eq!(j["server_cpu_us_per_answer"], 2000.0); // 8 ms over 4 answers
         assert_eq!(j["server_rss_kib"], 2048);
         assert_eq!(j["generator_cpu_s"], Value::Null);
+        assert_eq!(j["send_lag_us"], Value::Null, "closed loop");
         let text = r.to_text();
         assert!(text.contains("Result-Code 2001: 3"), "{text}");
         assert!(text.contains("Experimental-Result 10415/5001: 1"), "{text}");
