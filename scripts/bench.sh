@@ -14,6 +14,8 @@
 #   RATE=50000             the open-loop AIR row's total rate (0 skips)
 #   FLUSH=true             sled flush_every_write (true is the operator default)
 #   THREADS=1              the generator's runtime threads
+#   STORES="csv mongodb"   other stores, one AIR and one ULR row each (mongodb runs on
+#                          nx-27017, a MongoDB-wire server on SQLite, started here)
 #   SKIP_BUILD=1           use the binaries already in target/release
 #   OUT=FILE               also write the tables to FILE
 set -euo pipefail
@@ -30,9 +32,13 @@ RATE=${RATE:-50000}
 FLUSH=${FLUSH:-true}
 THREADS=${THREADS:-1}
 OUT=${OUT:-}
+STORES=${STORES-csv mongodb}
 
 if [ -z "${SKIP_BUILD:-}" ]; then
     cargo build --release --locked -p plughss --bin plughss --example fixed_aia_responder
+    if [[ " $STORES " == *" mongodb "* ]]; then
+        cargo build --release --locked -p plughss-store-mongodb
+    fi
 fi
 BIN=$PWD/target/release/plughss
 RESPONDER=$PWD/target/release/examples/fixed_aia_responder
@@ -43,8 +49,9 @@ done
 TMP=$(mktemp -d)
 SERVER_PID=
 RESPONDER_PID=
+MONGO_PID=
 cleanup() {
-    for p in $RESPONDER_PID $SERVER_PID; do
+    for p in $RESPONDER_PID $SERVER_PID $MONGO_PID; do
         kill -TERM "$p" 2>/dev/null || true
         wait "$p" 2>/dev/null || true
     done
@@ -72,11 +79,12 @@ flush_every_write = $FLUSH
 level = "info"
 EOF
 
-# Starts the server; sets SERVER_PID, DIAMETER, API and STARTUP_MS.
+# Starts the server (label, optional config file); sets SERVER_PID, DIAMETER, API and
+# STARTUP_MS.
 start_server() {
-    local log=$TMP/serve-$1.log t0
+    local log=$TMP/serve-$1.log t0 config=${2:-$TMP/plughss.toml}
     t0=$(now_ms)
-    "$BIN" serve --config "$TMP/plughss.toml" 2>"$log" &
+    "$BIN" serve --config "$config" 2>"$log" &
     SERVER_PID=$!
     for _ in $(seq 600); do
         grep -q "REST API listening" "$log" 2>/dev/null && break
@@ -175,6 +183,33 @@ if [ "$LARGE" != 0 ]; then
 fi
 LOADED_RSS=$(rss_mib "$SERVER_PID")
 stop_server
+
+free_port() { python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
+
+# The same AIR and ULR rows on the other stores.
+for store in $STORES; do
+    case $store in
+        csv) table='backend = "csv"' ;;
+        mongodb)
+            port=$(free_port)
+            mkdir -p "$TMP/nx"
+            nx-27017 --host 127.0.0.1 --port "$port" --data-dir "$TMP/nx/data" \
+                --log-file "$TMP/nx/internal.log" --pid-file "$TMP/nx/nx.pid" >"$TMP/nx/nx.log" 2>&1 &
+            MONGO_PID=$!
+            for _ in $(seq 200); do (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null && break; sleep 0.1; done
+            table="backend = \"mongodb\"
+uri = \"mongodb://127.0.0.1:$port\"
+database = \"open5gs\"" ;;
+        *) echo "bench.sh: unknown store $store" >&2; exit 1 ;;
+    esac
+    sed '/^\[store\]/,/^$/d' "$TMP/plughss.toml" >"$TMP/plughss-$store.toml"
+    printf '[store]\n%s\n' "$table" >>"$TMP/plughss-$store.toml"
+    start_server "$store" "$TMP/plughss-$store.toml"
+    row "AIR, $store store, 4 conn x 32" "$DIAMETER" "$SERVER_PID" air --connections 4 --inflight 32 $S --provision
+    row "ULR, $store store, 4 conn x 32" "$DIAMETER" "$SERVER_PID" ulr --connections 4 --inflight 32 $S
+    stop_server
+    if [ -n "$MONGO_PID" ]; then kill -TERM "$MONGO_PID"; wait "$MONGO_PID" 2>/dev/null || true; MONGO_PID=; fi
+done
 
 {
     echo

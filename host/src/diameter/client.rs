@@ -1,5 +1,6 @@
 //! A Diameter client: dial, exchange capabilities, then send requests and await their
-//! answers. Used by the tests, by `plughss bench`, and by anyone scripting a peer.
+//! answers. Used by the tests and by anyone scripting a peer (`plughss bench` has its own
+//! allocation-free connection loop, `bench::connection`).
 //! It is the node's own connection state machine in the initiator role, so it answers
 //! DWR, runs the watchdog and says DPR like any peer.
 
