@@ -7,18 +7,50 @@
 //! # Layout
 //!
 //! One sled tree per record kind, all keyed by the IMSI's ASCII digits, so a range scan
-//! of `profiles` is the IMSI order [`Store::list`] promises:
-//! - `profiles`: the [`Subscriber`] as compact JSON, with `security.sqn` written as 0:
-//!   the `sqn` tree is the only copy of the SQN;
+//! of `profiles` is the IMSI order [`Store::list`] promises. A subscriber exists if and
+//! only if it has a `profiles` record; the other trees complete it:
+//! - `profiles`: the [`Subscriber`] as compact JSON, with `security.sqn` written as 0
+//!   and the serving fields (`mme_host`, `mme_realm`, `mme_timestamp`, `purge_flag`)
+//!   written empty: the `sqn` and `serving` trees are the only copies of those;
 //! - `auth`: the keys as an [`AuthWire`] JSON (hex, Open5GS style), `sqn` written as 0;
 //! - `sqn`: SQN as 8 bytes big-endian. Kept apart so that `reserve_sqn` is a
 //!   compare-and-swap of 8 bytes rather than a rewrite of the auth record;
-//! - `meta`: `format` = the layout version, checked on open.
+//! - `serving`: the serving MME ([`ServingNode`]), kept apart so that `update_serving`
+//!   (every ULR and PUR) is a compare-and-swap of a few dozen bytes rather than a
+//!   decode and re-encode of the JSON profile. Every subscriber has one (the empty node
+//!   is one byte); a missing record reads as the empty node. The record:
+//!
+//!   ```text
+//!   flags      1 byte   bit 0 purge_flag, bit 1 mme_timestamp present,
+//!                       bit 2 mme_host present, bit 3 mme_realm present; bits 4-7 zero
+//!   timestamp  8 bytes  mme_timestamp, i64 big-endian; only if bit 1
+//!   mme_host   4 + n    u32 big-endian length n, then n bytes of UTF-8; only if bit 2
+//!   mme_realm  4 + n    the same; only if bit 3
+//!   ```
+//!
+//!   and nothing after. Lengths are 32 bits because a DiameterIdentity may exceed
+//!   65535 bytes (AVP lengths are 24 bits). A record that breaks these rules is
+//!   reported as `Internal`, naming the IMSI, and left as it is;
+//! - `meta`: `format` = the layout version (u32 big-endian), checked on open.
 //!
 //! Creating, replacing and deleting a subscriber touch several trees in one sled
 //! transaction, so a subscriber is never half there. Single-record changes
 //! (`reserve_sqn`, `set_sqn`, `update_serving`, `set_ims_state`) are compare-and-swap
 //! loops on one key; sled runs transactions exclusively of them, so the two mix safely.
+//! `update_serving` only swaps a `serving` record that exists, and those are created
+//! and removed together with the profile, so it cannot bring back a deleted subscriber.
+//!
+//! # Layout versions and migration
+//!
+//! Layout 2 (this one) moved the serving fields out of the profile JSON into `serving`.
+//! A layout-1 database is migrated on open: each profile's serving fields are written
+//! to `serving` and the profile rewritten without them, a chunk of profiles per
+//! transaction over (`profiles`, `serving`); then the database is flushed and only then
+//! stamped `format` = 2. A migration interrupted by a crash leaves layout 1 stamped and
+//! is run again on the next open; it is idempotent per profile: a profile still
+//! carrying serving data has it moved (replacing any `serving` record), a profile
+//! without gets an empty `serving` record if it has none. A new database is stamped 2;
+//! any other layout is refused.
 //!
 //! # Durability
 //!
@@ -41,7 +73,11 @@
 //! - `cache_mib`: sled's page cache size in MiB (sled's default is 1024).
 
 mod group_flush;
+mod serving;
+#[cfg(test)]
+mod tests;
 
+use std::ops::Bound;
 use std::path::PathBuf;
 
 use plughss_plugin_api::store::abi::{AuthWire, OpenStore};
@@ -50,16 +86,20 @@ use plughss_plugin_api::store::{
 };
 use plughss_plugin_api::subscriber::{AuthData, Subscriber, validate_imsi};
 use serde::Deserialize;
-use sled::transaction::{ConflictableTransactionError, TransactionError};
+use sled::transaction::{ConflictableTransactionError, TransactionError, TransactionalTree};
 use sled::{IVec, Transactional, Tree};
 
 plughss_plugin_api::declare_store!(SledStore);
 
 /// The on-disk layout version in `meta/format`; bump it on any incompatible change.
-const FORMAT: u32 = 1;
+const FORMAT: u32 = 2;
+/// The previous layout, migrated on open: the serving fields inside the profile JSON.
+const FORMAT_SERVING_IN_PROFILE: u32 = 1;
 /// Records per transaction in `put_many`, so a bulk import of millions does not hold
 /// them all in one transaction's memory.
 const PUT_MANY_CHUNK: usize = 1000;
+/// Profiles per transaction when migrating layout 1, for the same reason.
+const MIGRATE_CHUNK: usize = 1000;
 
 /// The sled backend's settings.
 #[derive(Debug, Deserialize)]
@@ -97,6 +137,7 @@ pub struct SledStore {
     profiles: Tree,
     auth: Tree,
     sqn: Tree,
+    serving: Tree,
     flush_every_write: bool,
     group: group_flush::GroupFlush,
 }
@@ -120,6 +161,7 @@ impl OpenStore for SledStore {
             profiles: db.open_tree("profiles").map_err(storage)?,
             auth: db.open_tree("auth").map_err(storage)?,
             sqn: db.open_tree("sqn").map_err(storage)?,
+            serving: db.open_tree("serving").map_err(storage)?,
             db,
             flush_every_write: cfg.flush_every_write,
             group: Default::default(),
@@ -130,18 +172,60 @@ impl OpenStore for SledStore {
 }
 
 impl SledStore {
-    /// Refuses a database written in another layout; stamps a new one.
+    /// Migrates a layout-1 database, refuses one written in another layout, stamps a
+    /// new one.
     fn check_format(&self, path: &std::path::Path) -> Result<(), StoreError> {
         let meta = self.db.open_tree("meta").map_err(storage)?;
         let stamp = FORMAT.to_be_bytes();
         match meta.compare_and_swap("format", None::<&[u8]>, Some(&stamp[..])).map_err(storage)? {
             Ok(()) => self.flush(),
             Err(e) if e.current.as_deref() == Some(&stamp[..]) => Ok(()),
+            Err(e) if e.current.as_deref() == Some(&FORMAT_SERVING_IN_PROFILE.to_be_bytes()[..]) => {
+                self.migrate_serving_out_of_profiles(&meta)
+            }
             Err(e) => Err(StoreError::Unavailable(format!(
-                "sled database {} has layout {:?}, this store reads layout {FORMAT}",
+                "sled database {} has layout {:?}, this store reads layout {FORMAT} (and migrates \
+                 layout {FORMAT_SERVING_IN_PROFILE})",
                 path.display(),
                 e.current.as_deref().map(be_u32)
             ))),
+        }
+    }
+
+    /// Layout 1 to 2 (see the crate docs): moves every profile's serving fields into
+    /// `serving`, chunk by chunk, then stamps layout 2. Runs in `open`, before anyone
+    /// else can use the store (sled locks the database), and again after a crash.
+    fn migrate_serving_out_of_profiles(&self, meta: &Tree) -> Result<(), StoreError> {
+        let mut after: Option<IVec> = None;
+        loop {
+            let keys = self
+                .profiles_after(after.as_deref())
+                .keys()
+                .take(MIGRATE_CHUNK)
+                .collect::<Result<Vec<_>, _>>()
+                .map_err(storage)?;
+            let Some(last) = keys.last() else { break };
+            after = Some(last.clone());
+            let result = (&self.profiles, &self.serving)
+                .transaction(|(p, s)| keys.iter().try_for_each(|key| migrate_profile(p, s, key)));
+            finish(result)?;
+        }
+        // Regardless of `flush_every_write`: the stamp must not reach the disk before
+        // every moved record, or a crash could leave a half-migrated database stamped 2.
+        self.db.flush().map_err(storage)?;
+        let (old, new) = (FORMAT_SERVING_IN_PROFILE.to_be_bytes(), FORMAT.to_be_bytes());
+        meta.compare_and_swap("format", Some(&old[..]), Some(&new[..]))
+            .map_err(storage)?
+            .map_err(|_| StoreError::Internal("the layout stamp changed during the migration".into()))?;
+        self.db.flush().map_err(storage)?;
+        Ok(())
+    }
+
+    /// The profiles after `after` (all of them for `None`), in IMSI order.
+    fn profiles_after(&self, after: Option<&[u8]>) -> sled::Iter {
+        match after {
+            Some(a) => self.profiles.range::<&[u8], _>((Bound::Excluded(a), Bound::Unbounded)),
+            None => self.profiles.iter(),
         }
     }
 
@@ -159,15 +243,27 @@ impl SledStore {
         self.sqn.get(imsi).map_err(storage)?.map(|v| decode_sqn(&v)).transpose()
     }
 
-    /// A profile record with its SQN filled in, or `None` if a delete raced the read.
-    fn with_sqn(&self, imsi: &[u8], record: &[u8]) -> Result<Option<Subscriber>, StoreError> {
+    /// The stored serving node; the empty node if there is no record.
+    fn read_serving(&self, imsi: &[u8]) -> Result<ServingNode, StoreError> {
+        match self.serving.get(imsi).map_err(storage)? {
+            Some(record) => serving::decode(imsi, &record),
+            None => Ok(ServingNode::default()),
+        }
+    }
+
+    /// A profile record with its serving node and SQN filled in, or `None` if a delete
+    /// raced the reads: the SQN is read last, so a delete before it is noticed there.
+    fn complete(&self, imsi: &[u8], record: &[u8]) -> Result<Option<Subscriber>, StoreError> {
+        let node = self.read_serving(imsi)?;
         let Some(sqn) = self.read_sqn(imsi)? else { return Ok(None) };
         let mut sub = decode_profile(record)?;
         sub.security.sqn = sqn;
+        serving::apply(&mut sub, node);
         Ok(Some(sub))
     }
 
-    /// Read-modify-write of one profile, retried until no other writer intervened.
+    /// Read-modify-write of one profile, retried until no other writer intervened. The
+    /// profile's serving fields are empty here and stay so (`encode_profile`).
     fn modify_profile<R>(
         &self,
         imsi: &str,
@@ -206,6 +302,55 @@ impl SledStore {
         self.flush()?;
         Ok(previous)
     }
+
+    /// Replaces the `serving` record with `next` if there is one; returns the node it
+    /// held, or `None` (nothing written) if there is no record.
+    ///
+    /// Why this cannot resurrect a deleted subscriber: a `serving` record is only ever
+    /// created in a transaction that sees or writes the profile (`put`, `put_many`, the
+    /// migration, [`Self::create_serving`]) and `delete` removes it in the transaction
+    /// that removes the profile. So while a record exists, so does its subscriber, and a
+    /// compare-and-swap that replaces an existing record (sled runs it either wholly
+    /// before or wholly after a transaction) updates an existing subscriber. A delete
+    /// between our read and our swap makes the swap fail, and the retry sees no record.
+    /// A transaction over (`profiles`, `serving`) would be as safe but takes sled's
+    /// global transaction lock, stalling every other read and write of the database, on
+    /// every ULR.
+    fn replace_serving(&self, key: &[u8], next: &[u8]) -> Result<Option<ServingNode>, StoreError> {
+        loop {
+            let Some(current) = self.serving.get(key).map_err(storage)? else { return Ok(None) };
+            // A corrupt record is reported and left as it is, like a corrupt SQN: it is
+            // what an operator needs to see.
+            let previous = serving::decode(key, &current)?;
+            match self.serving.compare_and_swap(key, Some(&current), Some(next)).map_err(storage)? {
+                Ok(()) => return Ok(Some(previous)),
+                Err(_) => continue,
+            }
+        }
+    }
+
+    /// `update_serving` for a subscriber without a `serving` record: none is left
+    /// without one by this store, but a missing record means the empty node, so this
+    /// creates it, in a transaction that sees the profile exist (see
+    /// [`Self::replace_serving`]). Unknown IMSIs are answered before taking the lock.
+    fn create_serving(&self, key: &[u8], next: &[u8]) -> Result<ServingNode, StoreError> {
+        if !self.profiles.contains_key(key).map_err(storage)? {
+            return Err(StoreError::NotFound);
+        }
+        let result = (&self.profiles, &self.serving).transaction(|(p, s)| {
+            if p.get(key)?.is_none() {
+                return abort(StoreError::NotFound);
+            }
+            // Another caller may have created it since our read.
+            let previous = match s.get(key)? {
+                Some(record) => serving::decode(key, &record).map_err(ConflictableTransactionError::Abort)?,
+                None => ServingNode::default(),
+            };
+            s.insert(key, next)?;
+            Ok(previous)
+        });
+        finish(result)
+    }
 }
 
 impl Drop for SledStore {
@@ -220,8 +365,9 @@ impl Store for SledStore {
         validate_imsi(&sub.imsi)?;
         let key = sub.imsi.as_bytes();
         let profile = encode_profile(sub)?;
+        let node = serving::encode(&serving::of(sub))?;
         let secrets = auth.map(encode_auth).transpose()?;
-        let result = (&self.profiles, &self.auth, &self.sqn).transaction(|(p, a, s)| {
+        let result = (&self.profiles, &self.auth, &self.sqn, &self.serving).transaction(|(p, a, s, v)| {
             let exists = p.get(key)?.is_some();
             match (mode, &secrets) {
                 (PutMode::Create, _) if exists => return abort(StoreError::Conflict),
@@ -235,6 +381,7 @@ impl Store for SledStore {
                 _ => {}
             }
             p.insert(key, profile.as_slice())?;
+            v.insert(key, node.as_slice())?;
             if let Some((record, sqn)) = &secrets {
                 a.insert(key, record.as_slice())?;
                 s.insert(key, &sqn[..])?;
@@ -252,18 +399,21 @@ impl Store for SledStore {
             .iter()
             .map(|(sub, auth)| {
                 validate_imsi(&sub.imsi)?;
-                Ok((sub.imsi.as_bytes(), encode_profile(sub)?, encode_auth(auth)?))
+                let node = serving::encode(&serving::of(sub))?;
+                Ok((sub.imsi.as_bytes(), encode_profile(sub)?, node, encode_auth(auth)?))
             })
             .collect::<Result<Vec<_>, StoreError>>()?;
         for chunk in records.chunks(PUT_MANY_CHUNK) {
-            let result = (&self.profiles, &self.auth, &self.sqn).transaction(|(p, a, s)| {
-                for (key, profile, (record, sqn)) in chunk {
-                    p.insert(*key, profile.as_slice())?;
-                    a.insert(*key, record.as_slice())?;
-                    s.insert(*key, &sqn[..])?;
-                }
-                Ok(())
-            });
+            let result =
+                (&self.profiles, &self.auth, &self.sqn, &self.serving).transaction(|(p, a, s, v)| {
+                    for (key, profile, node, (record, sqn)) in chunk {
+                        p.insert(*key, profile.as_slice())?;
+                        v.insert(*key, node.as_slice())?;
+                        a.insert(*key, record.as_slice())?;
+                        s.insert(*key, &sqn[..])?;
+                    }
+                    Ok(())
+                });
             finish(result)?;
         }
         self.flush()
@@ -271,17 +421,18 @@ impl Store for SledStore {
 
     fn get(&self, imsi: &str) -> Result<Option<Subscriber>, StoreError> {
         match self.profiles.get(imsi).map_err(storage)? {
-            Some(record) => self.with_sqn(imsi.as_bytes(), &record),
+            Some(record) => self.complete(imsi.as_bytes(), &record),
             None => Ok(None),
         }
     }
 
     fn delete(&self, imsi: &str) -> Result<bool, StoreError> {
         let key = imsi.as_bytes();
-        let result = (&self.profiles, &self.auth, &self.sqn).transaction(|(p, a, s)| {
+        let result = (&self.profiles, &self.auth, &self.sqn, &self.serving).transaction(|(p, a, s, v)| {
             let existed = p.remove(key)?.is_some();
             a.remove(key)?;
             s.remove(key)?;
+            v.remove(key)?;
             Ok(existed)
         });
         let existed = finish(result)?;
@@ -292,12 +443,7 @@ impl Store for SledStore {
     }
 
     fn list(&self, after: Option<&str>, limit: usize) -> Result<Vec<Subscriber>, StoreError> {
-        let range = match after {
-            Some(a) => self
-                .profiles
-                .range::<&[u8], _>((std::ops::Bound::Excluded(a.as_bytes()), std::ops::Bound::Unbounded)),
-            None => self.profiles.iter(),
-        };
+        let range = self.profiles_after(after.map(str::as_bytes));
         let mut out = Vec::with_capacity(limit.min(1024));
         for entry in range {
             if out.len() >= limit {
@@ -305,7 +451,7 @@ impl Store for SledStore {
             }
             let (key, record) = entry.map_err(storage)?;
             // A subscriber deleted during the scan is skipped rather than half-returned.
-            if let Some(sub) = self.with_sqn(&key, &record)? {
+            if let Some(sub) = self.complete(&key, &record)? {
                 out.push(sub);
             }
         }
@@ -340,20 +486,17 @@ impl Store for SledStore {
         self.update_sqn(imsi, |_| sqn).map(drop)
     }
 
+    /// One compare-and-swap on the `serving` record (see `SledStore::replace_serving`
+    /// for why that is safe against a concurrent delete), then the group-committed flush.
     fn update_serving(&self, imsi: &str, node: &ServingNode) -> Result<ServingNode, StoreError> {
-        self.modify_profile(imsi, |sub| {
-            let previous = ServingNode {
-                mme_host: sub.mme_host.take(),
-                mme_realm: sub.mme_realm.take(),
-                mme_timestamp: sub.mme_timestamp.take(),
-                purge_flag: sub.purge_flag,
-            };
-            sub.mme_host = node.mme_host.clone();
-            sub.mme_realm = node.mme_realm.clone();
-            sub.mme_timestamp = node.mme_timestamp;
-            sub.purge_flag = node.purge_flag;
-            previous
-        })
+        let key = imsi.as_bytes();
+        let next = serving::encode(node)?;
+        let previous = match self.replace_serving(key, &next)? {
+            Some(previous) => previous,
+            None => self.create_serving(key, &next)?,
+        };
+        self.flush()?;
+        Ok(previous)
     }
 
     fn set_ims_state(&self, imsi: &str, state: &ImsState) -> Result<(), StoreError> {
@@ -401,14 +544,37 @@ fn check_sqn(sqn: u64) -> Result<(), StoreError> {
     }
 }
 
+/// The `profiles` record: without SQN and serving node, which have trees of their own.
 fn encode_profile(sub: &Subscriber) -> Result<Vec<u8>, StoreError> {
     let mut sub = sub.clone();
     sub.security.sqn = 0; // the `sqn` tree is the only copy
+    serving::take(&mut sub); // the `serving` tree is the only copy
     serde_json::to_vec(&sub).map_err(|e| StoreError::Internal(format!("cannot encode profile: {e}")))
 }
 
 fn decode_profile(record: &[u8]) -> Result<Subscriber, StoreError> {
     serde_json::from_slice(record).map_err(|e| StoreError::Internal(format!("corrupt profile record: {e}")))
+}
+
+/// Migrates one layout-1 profile (see the crate docs); running it again on a migrated
+/// profile changes nothing. A profile that does not decode is left as it is, to be
+/// reported when read as before, rather than keep the whole database from opening.
+fn migrate_profile(
+    p: &TransactionalTree,
+    s: &TransactionalTree,
+    key: &[u8],
+) -> Result<(), ConflictableTransactionError<StoreError>> {
+    let Some(record) = p.get(key)? else { return Ok(()) };
+    let Ok(mut sub) = decode_profile(&record) else { return Ok(()) };
+    let node = serving::take(&mut sub);
+    let encode = |node| serving::encode(node).map_err(ConflictableTransactionError::Abort);
+    if node != ServingNode::default() {
+        p.insert(key, encode_profile(&sub).map_err(ConflictableTransactionError::Abort)?)?;
+        s.insert(key, encode(&node)?)?;
+    } else if s.get(key)?.is_none() {
+        s.insert(key, encode(&node)?)?;
+    }
+    Ok(())
 }
 
 /// The auth record (SQN zeroed, kept in the `sqn` tree) and the SQN record.
@@ -429,81 +595,4 @@ fn decode_sqn(v: &IVec) -> Result<u64, StoreError> {
 
 fn be_u32(b: &[u8]) -> Option<u32> {
     <[u8; 4]>::try_from(b).ok().map(u32::from_be_bytes)
-}
-
-#[cfg(test)]
-mod tests {
-    use plughss_plugin_api::subscriber::OpcOrOp;
-    use serde_json::json;
-
-    use super::*;
-
-    fn open(dir: &std::path::Path, extra: serde_json::Value) -> Result<SledStore, StoreError> {
-        let mut cfg = json!({ "data_dir": dir, "backend": "sled" });
-        if let (Some(c), Some(e)) = (cfg.as_object_mut(), extra.as_object()) {
-            c.extend(e.clone());
-        }
-        SledStore::open(&cfg)
-    }
-
-    fn auth(sqn: u64) -> AuthData {
-        AuthData { k: [1; 16], opc: OpcOrOp::Opc([2; 16]), amf: [0x80, 0], sqn, digest_ha1: None }
-    }
-
-    #[test]
-    fn config_path_is_relative_to_data_dir_and_typos_are_refused() {
-        let dir = tempfile::tempdir().unwrap();
-        drop(open(dir.path(), json!({ "path": "db", "cache_mib": 8 })).unwrap());
-        assert!(dir.path().join("db").is_dir());
-        let err = open(dir.path(), json!({ "cache_mb": 8 })).err().unwrap();
-        assert!(
-            matches!(&err, StoreError::Invalid { field, reason } if field == "store" && reason.contains("cache_mb"))
-        );
-    }
-
-    #[test]
-    fn records_are_hex_json_and_sqn_is_8_bytes_be() {
-        let dir = tempfile::tempdir().unwrap();
-        let s = open(dir.path(), json!({})).unwrap();
-        let sub = Subscriber { imsi: "001010000000001".into(), ..Subscriber::default() };
-        s.put(&sub, Some(&auth(0x1234)), PutMode::Create).unwrap();
-        let record = s.auth.get("001010000000001").unwrap().unwrap();
-        let text = std::str::from_utf8(&record).unwrap();
-        assert!(text.contains(r#""k":"01010101010101010101010101010101""#), "{text}");
-        assert_eq!(s.sqn.get("001010000000001").unwrap().unwrap().as_ref(), &0x1234u64.to_be_bytes());
-    }
-
-    #[test]
-    fn a_corrupt_sqn_record_is_reported_not_overwritten() {
-        let dir = tempfile::tempdir().unwrap();
-        let s = open(dir.path(), json!({})).unwrap();
-        let sub = Subscriber { imsi: "001010000000001".into(), ..Subscriber::default() };
-        s.put(&sub, Some(&auth(0)), PutMode::Create).unwrap();
-        s.sqn.insert("001010000000001", &b"bad"[..]).unwrap();
-        assert!(matches!(s.reserve_sqn("001010000000001", 1, 32), Err(StoreError::Internal(_))));
-        assert_eq!(s.sqn.get("001010000000001").unwrap().unwrap().as_ref(), b"bad");
-    }
-
-    #[test]
-    fn another_layout_version_is_refused() {
-        let dir = tempfile::tempdir().unwrap();
-        {
-            let s = open(dir.path(), json!({})).unwrap();
-            s.db.open_tree("meta").unwrap().insert("format", &99u32.to_be_bytes()[..]).unwrap();
-        }
-        let err = open(dir.path(), json!({})).err().unwrap();
-        assert!(matches!(&err, StoreError::Unavailable(m) if m.contains("Some(99)")), "{err:?}");
-    }
-
-    #[test]
-    fn a_database_in_use_is_unavailable() {
-        let dir = tempfile::tempdir().unwrap();
-        let _first = open(dir.path(), json!({})).unwrap();
-        // sled locks the directory; in one process the lock is per open file, so a
-        // second open of the same path fails the same way another process would.
-        match open(dir.path(), json!({})) {
-            Err(StoreError::Unavailable(m)) => assert!(m.contains("cannot open sled database"), "{m}"),
-            other => panic!("expected Unavailable, got {:?}", other.map(|_| ())),
-        }
-    }
 }
