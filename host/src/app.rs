@@ -135,8 +135,14 @@ pub async fn start_with(
             .await
             .context("opening the store")??
             .with_auth_cache(cfg.auc.key_cache)
+            .with_profile_cache(cfg.store.profile_cache)
     };
-    info!(backend = store.name(), keys_in_memory = store.caches_auth(), "subscriber store open");
+    info!(
+        backend = store.name(),
+        keys_in_memory = store.caches_auth(),
+        profiles_in_memory = store.caches_profiles(),
+        "subscriber store open"
+    );
     let policy = SqnPolicy::new(cfg.auc.ind_bits).map_err(|e| anyhow::anyhow!("auc.ind_bits: {e}"))?;
     let auc = Arc::new(Auc::new(store.clone(), policy, cfg.auc.ind, cfg.auc.sqn_block));
     let services = Arc::new(Services {

@@ -207,6 +207,10 @@ pub struct StoreConfig {
     pub backend: String,
     /// A store plugin (shared library) to load instead of a built-in.
     pub plugin: Option<PathBuf>,
+    /// Subscriber profiles the host keeps in memory for the plugins (a ULR then reads
+    /// no store), for stores that are the only writer of their data (sled, CSV); 0
+    /// reads the store every time. About 1 KiB each.
+    pub profile_cache: usize,
     /// Backend settings (e.g. `path`, `uri`, `database`), passed to the store as JSON.
     #[serde(flatten)]
     pub settings: toml::Table,
@@ -214,7 +218,12 @@ pub struct StoreConfig {
 
 impl Default for StoreConfig {
     fn default() -> Self {
-        StoreConfig { backend: "sled".into(), plugin: None, settings: toml::Table::new() }
+        StoreConfig {
+            backend: "sled".into(),
+            plugin: None,
+            profile_cache: 100_000,
+            settings: toml::Table::new(),
+        }
     }
 }
 

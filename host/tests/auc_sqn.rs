@@ -241,3 +241,42 @@ async fn new_keys_are_used_by_the_next_vector() {
         assert!(first < 0x4000 && next >= 0x4000, "cached={cached}: {first:#x} then {next:#x}");
     }
 }
+
+/// Once half a block is used, the next block is reserved in the background; the
+/// vectors then run on into it with no gap in SEQ and without waiting for the store.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_next_block_is_reserved_ahead_and_used_without_a_gap() {
+    for cached in [false, true] {
+        let dir = scratch_dir("auc-ahead");
+        let store = provision(&dir, cached);
+        add_subscriber(&store).await; // SQN 32: SEQ 1, IND 0
+        let auc = Auc::new(store.clone(), SqnPolicy::new(5).unwrap(), 0, 32);
+        let mut sqns = Vec::new();
+        let next = async || {
+            let v = auc.eutran(IMSI, 1, [0x00, 0xf1, 0x10], None).await.unwrap();
+            sqn_of(&v[0].rand, &v[0].autn)
+        };
+        for _ in 0..16 {
+            sqns.push(next().await);
+        }
+        // SEQ 1..=16 used out of the block [1, 33): the block [33, 65) is reserved ahead.
+        let deadline = Instant::now() + Duration::from_secs(5);
+        loop {
+            let stored = store.get_auth(IMSI).await.unwrap().unwrap().sqn;
+            if stored == 65 << 5 {
+                break;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "cached={cached}: stored SQN {stored:#x}, want {:#x}",
+                65 << 5
+            );
+            tokio::time::sleep(Duration::from_millis(5)).await;
+        }
+        for _ in 0..40 {
+            sqns.push(next().await);
+        }
+        let want: Vec<u64> = (1..=56).map(|seq| seq << 5).collect();
+        assert_eq!(sqns, want, "cached={cached}: one SEQ step each, across the block boundary");
+    }
+}

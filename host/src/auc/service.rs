@@ -8,9 +8,15 @@
 //! A reservation is durable before any of its values is used, so after a crash the next
 //! reservation starts above everything issued before: issued SQNs only move forward.
 //! Unused values of a block are skipped, which the USIM's SQN window tolerates.
+//!
+//! Refill ahead: once half a subscriber's block is used, the next block is reserved in
+//! the background, so under steady load a vector request never waits for the store's
+//! fsync (which would otherwise put one request in every `block` into the tail
+//! latency). The ahead block is used only once the current one is exhausted, and only if
+//! it starts above it: SQNs still only move forward.
 
 use std::collections::HashMap;
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 
 use plughss_plugin_api::store::StoreError;
 use plughss_plugin_api::subscriber::{AuthData, OpcOrOp};
@@ -58,13 +64,45 @@ pub struct Auc {
     /// one USIM array slot.
     ind: u32,
     block: u32,
-    blocks: Mutex<HashMap<String, SqnBlock>>,
+    lanes: Arc<Mutex<HashMap<String, Lane>>>,
     /// Vector requests for one subscriber run one at a time (sharded by IMSI), so the
     /// stored SQN read with the keys is never older than this node's last reservation.
     shards: Vec<tokio::sync::Mutex<()>>,
 }
 
 const SHARDS: usize = 256;
+
+/// One subscriber's reserved SQNs: the block in use, the block reserved ahead of it,
+/// and whether an ahead reservation is under way.
+#[derive(Debug)]
+struct Lane {
+    current: SqnBlock,
+    ahead: Option<SqnBlock>,
+    reserving_ahead: bool,
+    /// Bumped whenever a reservation lands, so a store read that an ahead reservation
+    /// overtook is recognised as older than the lane (see `drop_stale_block`).
+    landed: u64,
+}
+
+impl Lane {
+    fn new(current: SqnBlock) -> Self {
+        Lane { current, ahead: None, reserving_ahead: false, landed: 0 }
+    }
+
+    /// The end of the newest reservation, which the store holds.
+    fn reserved_end(&self) -> u64 {
+        self.ahead.as_ref().unwrap_or(&self.current).end_seq()
+    }
+
+    /// The next SEQ, moving on to the ahead block when the current one is used up.
+    fn take(&mut self) -> Option<u64> {
+        if let Some(seq) = self.current.take() {
+            return Some(seq);
+        }
+        self.current = self.ahead.take()?;
+        self.current.take()
+    }
+}
 
 /// At most this many vectors per request (TS 29.272 7.3.23 allows up to 5 per type;
 /// the margin covers other interfaces).
@@ -77,7 +115,7 @@ impl Auc {
             policy,
             ind: ind.min(policy.ind_max()),
             block: block.max(1),
-            blocks: Mutex::new(HashMap::new()),
+            lanes: Arc::new(Mutex::new(HashMap::new())),
             shards: (0..SHARDS).map(|_| tokio::sync::Mutex::new(())).collect(),
         }
     }
@@ -92,8 +130,9 @@ impl Auc {
     }
 
     async fn keys(&self, imsi: &str) -> Result<(Milenage, [u8; 2]), AucFailure> {
+        let landed = self.lanes().get(imsi).map(|l| l.landed);
         let auth: AuthData = self.store.get_auth(imsi).await?.ok_or(AucFailure::UnknownSubscriber)?;
-        self.drop_stale_block(imsi, auth.sqn);
+        self.drop_stale_block(imsi, auth.sqn, landed);
         let m = match auth.opc {
             OpcOrOp::Opc(opc) => Milenage::new(&auth.k, &opc),
             OpcOrOp::Op(op) => Milenage::from_op(&auth.k, &op),
@@ -101,15 +140,25 @@ impl Auc {
         Ok((m, auth.amf))
     }
 
-    /// After our last reservation the store holds our block's end. Any other value means
-    /// the SQN was changed behind us (provisioning through the API, a re-created
-    /// subscriber, another node sharing the store): the block is dropped and the next
-    /// vector reserves afresh from the stored value. Gaps are harmless; reuse is not.
-    fn drop_stale_block(&self, imsi: &str, stored_sqn: u64) {
+    fn lanes(&self) -> std::sync::MutexGuard<'_, HashMap<String, Lane>> {
+        self.lanes.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// After our last reservation the store holds our newest block's end. Any other
+    /// value means the SQN was changed behind us (provisioning through the API, a
+    /// re-created subscriber, another node sharing the store): the blocks are dropped
+    /// and the next vector reserves afresh from the stored value. Gaps are harmless;
+    /// reuse is not. While an ahead reservation is under way the store may already hold
+    /// its end, and a reservation that landed after the store read (`landed` was taken
+    /// before it) makes the read older than the lane: then the check waits for the next
+    /// request.
+    fn drop_stale_block(&self, imsi: &str, stored_sqn: u64, landed: Option<u64>) {
         let (stored_seq, _) = self.policy.split(stored_sqn);
-        let mut blocks = self.blocks.lock().unwrap_or_else(|p| p.into_inner());
-        if blocks.get(imsi).is_some_and(|b| b.end_seq() != stored_seq) {
-            blocks.remove(imsi);
+        let mut lanes = self.lanes();
+        let stale =
+            |l: &Lane| !l.reserving_ahead && Some(l.landed) == landed && l.reserved_end() != stored_seq;
+        if lanes.get(imsi).is_some_and(stale) {
+            lanes.remove(imsi);
         }
     }
 
@@ -118,9 +167,12 @@ impl Auc {
         let mut out = Vec::with_capacity(count as usize);
         while out.len() < count as usize {
             let got = {
-                let mut blocks = self.blocks.lock().unwrap_or_else(|p| p.into_inner());
-                let b = blocks.get_mut(imsi);
-                b.and_then(SqnBlock::take)
+                let mut lanes = self.lanes();
+                lanes.get_mut(imsi).and_then(|l| {
+                    let seq = l.take();
+                    self.maybe_reserve_ahead(imsi, l);
+                    seq
+                })
             };
             match got {
                 Some(seq) => out.push(self.policy.join(seq, self.ind)),
@@ -128,6 +180,44 @@ impl Auc {
             }
         }
         Ok(out)
+    }
+
+    /// Starts reserving the next block in the background once half of the current one
+    /// is used (see the module docs). Needs a tokio runtime, as every AuC call does.
+    fn maybe_reserve_ahead(&self, imsi: &str, lane: &mut Lane) {
+        if lane.reserving_ahead
+            || lane.ahead.is_some()
+            || lane.current.remaining() > u64::from(self.block / 2)
+        {
+            return;
+        }
+        lane.reserving_ahead = true;
+        let (store, lanes, policy, len) = (self.store.clone(), self.lanes.clone(), self.policy, self.block);
+        let imsi = imsi.to_owned();
+        tokio::spawn(async move {
+            let step = 1u64 << policy.ind_bits();
+            let reserved = store.reserve_sqn(&imsi, len, step).await;
+            let mut lanes = lanes.lock().unwrap_or_else(|p| p.into_inner());
+            // The lane may have been dropped (stale, resynchronised) meanwhile: then the
+            // reservation is a harmless gap.
+            let Some(lane) = lanes.get_mut(&imsi) else { return };
+            lane.reserving_ahead = false;
+            match reserved {
+                // The store held our newest block's end: the new block follows it.
+                Ok(old) if policy.split(old).0 == lane.reserved_end() => {
+                    lane.ahead = Some(policy.reserve(policy.split(old).0, u64::from(len)));
+                    lane.landed += 1;
+                }
+                // The SQN was changed behind us (see `drop_stale_block`): start afresh
+                // from the stored value at the next request.
+                Ok(_) => {
+                    lanes.remove(&imsi);
+                }
+                Err(e) => {
+                    tracing::debug!(imsi, error = %e, "SQN reservation ahead failed; the next request reserves")
+                }
+            }
+        });
     }
 
     /// Reserves a new block in the store (one atomic operation) and makes it current.
@@ -140,15 +230,21 @@ impl Auc {
         // next reservation starts again from the wrapped value (TS 33.102 C.2 wrap).
         let block = self.policy.reserve(seq, u64::from(len));
         let start = block.end_seq() - block.remaining();
-        let mut blocks = self.blocks.lock().unwrap_or_else(|p| p.into_inner());
-        // Two callers may refill at once; the later reservation is the higher one. Never
-        // let a lower block replace a higher one, or SQNs would go backwards (TS 33.102
-        // C.1: the USIM rejects an SQN not above what it has seen). A stale block's
-        // values are skipped, which the USIM tolerates.
-        match blocks.get(imsi) {
-            Some(current) if current.end_seq() > start => {}
-            _ => {
-                blocks.insert(imsi.to_string(), block);
+        let mut lanes = self.lanes();
+        // Two callers may refill at once (or an ahead reservation may land); the later
+        // reservation is the higher one. Never let a lower block replace a higher one,
+        // or SQNs would go backwards (TS 33.102 C.1: the USIM rejects an SQN not above
+        // what it has seen). A stale block's values are skipped, which the USIM
+        // tolerates.
+        match lanes.get_mut(imsi) {
+            Some(lane) if lane.reserved_end() > start => {}
+            Some(lane) => {
+                lane.current = block;
+                lane.ahead = None;
+                lane.landed += 1;
+            }
+            None => {
+                lanes.insert(imsi.to_string(), Lane::new(block));
             }
         }
         Ok(())
@@ -166,7 +262,7 @@ impl Auc {
         };
         let next_seq = self.policy.sqn_from_resync(sqn_ms);
         self.store.set_sqn(imsi, self.policy.join(next_seq, self.ind)).await?;
-        self.blocks.lock().unwrap_or_else(|p| p.into_inner()).remove(imsi);
+        self.lanes().remove(imsi);
         tracing::info!(imsi, "SQN resynchronised from AUTS");
         Ok(())
     }

@@ -27,6 +27,10 @@ impl DiameterCodec {
     pub fn new(max_message_size: usize) -> Self {
         DiameterCodec { max: max_message_size }
     }
+
+    pub fn max_message_size(&self) -> usize {
+        self.max
+    }
 }
 
 impl Decoder for DiameterCodec {

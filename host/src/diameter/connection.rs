@@ -5,12 +5,15 @@
 use std::net::{IpAddr, SocketAddr};
 use std::panic::AssertUnwindSafe;
 use std::sync::Arc;
+use std::task::{Context, Poll, Waker};
 use std::time::{Duration, SystemTime};
 
-use bytes::Bytes;
+use bytes::{Bytes, BytesMut};
 use futures_util::{FutureExt, SinkExt, StreamExt};
 use plughss_plugin_api::diameter::answer::{Origin, answer_decode_error, error_answer};
-use plughss_plugin_api::diameter::{Header, Message, MessageBuilder, flags, result_code as rc};
+use plughss_plugin_api::diameter::{
+    Frame, Header, Message, MessageBuilder, flags, frame_length, result_code as rc,
+};
 use plughss_plugin_api::dictionary::{app, base, cmd};
 use tokio::net::TcpStream;
 use tokio::sync::mpsc;
@@ -337,8 +340,14 @@ async fn serve(
     shutdown: CancellationToken,
 ) -> CloseReason {
     let settings = &node.settings;
-    let in_flight = TaskTracker::new();
-    let mut wd = Watchdog::new(settings.watchdog_interval, Instant::now());
+    let mut s = Session {
+        tx,
+        node,
+        handle,
+        in_flight: TaskTracker::new(),
+        wd: Watchdog::new(settings.watchdog_interval, Instant::now()),
+        outbox: BytesMut::new(),
+    };
     // Set once we have sent DPR: the deadline for its DPA.
     let mut dpr_deadline: Option<Instant> = None;
     let far = Instant::now() + Duration::from_secs(86400 * 365);
@@ -347,70 +356,36 @@ async fn serve(
     // more than waking once at the old deadline to re-arm it. The jitter can make a new
     // deadline up to two jitter spans earlier than the armed one; the DWR is then that
     // much later, within RFC 3539's tolerance for Tw.
-    let wd_timer = sleep_until(wd.deadline());
+    let wd_timer = sleep_until(s.wd.deadline());
     tokio::pin!(wd_timer);
     let reason = loop {
         tokio::select! {
             frame = reader.next() => {
-                let bytes = match frame {
-                    None => break CloseReason::PeerClosed,
-                    Some(Err(e)) => {
-                        // RFC 6733 3: with the length field unusable there is no next message.
-                        warn!(error = %e, "closing the connection");
-                        break CloseReason::FramingLost;
+                // Handle this frame and every further one already in the read buffer,
+                // then send the answers produced on the spot in one write.
+                let mut frame = frame;
+                let closed = loop {
+                    if let Some(reason) = s.on_frame(frame, reader, dpr_deadline.is_some()).await {
+                        break Some(reason);
                     }
-                    Some(Ok(b)) => b,
+                    if !frame_buffered(reader) {
+                        break None;
+                    }
+                    frame = reader.next().await;
                 };
-                let Some(h) = Header::parse(&bytes) else { break CloseReason::FramingLost };
-                let base_cmd = h.application_id == app::COMMON;
-                wd.on_receive(!h.is_request() && base_cmd && h.command_code == cmd::DEVICE_WATCHDOG, Instant::now());
-                if !h.is_request() {
-                    if base_cmd && h.command_code == cmd::DISCONNECT_PEER && dpr_deadline.is_some() {
-                        break CloseReason::Disconnected(None);
-                    }
-                    let is_dwa = base_cmd && h.command_code == cmd::DEVICE_WATCHDOG;
-                    if !is_dwa && !handle.pending.complete(h.hop_by_hop, bytes) {
-                        // RFC 6733 6.2.1: an answer matching no request is discarded.
-                        debug!(hop_by_hop = h.hop_by_hop, "discarding an unexpected answer");
-                    }
-                    continue;
-                }
-                if base_cmd && h.command_code == cmd::DEVICE_WATCHDOG {
-                    let _ = tx.send(base_answer(&node.local, &bytes, &h)).await;
-                } else if base_cmd && h.command_code == cmd::DISCONNECT_PEER {
-                    // RFC 6733 5.4: answer, finish what is in flight, and let the sender close.
-                    let cause = Message::parse(&bytes).ok().and_then(|m| m.find(&base::DISCONNECT_CAUSE)).and_then(|a| a.as_enum().ok());
-                    info!(?cause, "peer sent DPR");
-                    in_flight.close();
-                    let _ = timeout(settings.shutdown_grace, in_flight.wait()).await;
-                    let _ = tx.send(base_answer(&node.local, &bytes, &h)).await;
-                    // Give the peer a moment to close first, as RFC 6733 5.4 has it.
-                    let _ = timeout(Duration::from_secs(1), drain_until_closed(reader)).await;
-                    break CloseReason::Disconnected(cause);
-                } else if base_cmd && h.command_code == cmd::CAPABILITIES_EXCHANGE {
-                    // A second CER on an open connection (RFC 6733 5.6 R-Open: error).
-                    let mut buf = Vec::new();
-                    let msg = Message::parse(&bytes).ok();
-                    error_answer(&mut buf, &h, msg.as_ref(), origin(&node.local), rc::DIAMETER_UNABLE_TO_COMPLY, Some("capabilities already exchanged"), None);
-                    let _ = tx.send(buf.into()).await;
-                } else {
-                    let node = node.clone();
-                    let peer = handle.info.clone();
-                    let tx = tx.clone();
-                    in_flight.spawn(async move {
-                        let answer = process_request(&node, peer, bytes).await;
-                        let _ = tx.send(answer).await;
-                    });
+                s.send_outbox().await;
+                if let Some(reason) = closed {
+                    break reason;
                 }
             }
             () = &mut wd_timer => {
                 let now = Instant::now();
-                if now < wd.deadline() {
-                    wd_timer.as_mut().reset(wd.deadline());
+                if now < s.wd.deadline() {
+                    wd_timer.as_mut().reset(s.wd.deadline());
                     continue;
                 }
-                let action = wd.on_timeout(now);
-                wd_timer.as_mut().reset(wd.deadline());
+                let action = s.wd.on_timeout(now);
+                wd_timer.as_mut().reset(s.wd.deadline());
                 match action {
                     Action::SendDwr => {
                         let mut buf = Vec::new();
@@ -438,11 +413,140 @@ async fn serve(
             }
         }
     };
-    in_flight.close();
-    if timeout(settings.shutdown_grace, in_flight.wait()).await.is_err() {
-        warn!(left = in_flight.len(), "in-flight requests still running at close");
+    s.in_flight.close();
+    if timeout(settings.shutdown_grace, s.in_flight.wait()).await.is_err() {
+        warn!(left = s.in_flight.len(), "in-flight requests still running at close");
     }
     reason
+}
+
+/// Whether the reader holds a whole frame (or a framing error) that it can yield
+/// without reading the socket.
+fn frame_buffered(reader: &Reader) -> bool {
+    let buf = reader.read_buffer();
+    match frame_length(buf, reader.decoder().max_message_size()) {
+        Frame::NeedHeader => false,
+        Frame::Length(len) => buf.len() >= len,
+        Frame::Lost(_) | Frame::TooLarge(_) => true,
+    }
+}
+
+/// The state of an open connection that handling one received frame touches.
+struct Session<'a> {
+    tx: &'a mpsc::Sender<Bytes>,
+    node: &'a Arc<Node>,
+    handle: &'a PeerHandle,
+    in_flight: TaskTracker,
+    wd: Watchdog,
+    /// Answers produced while handling a burst of frames, sent as one message to the
+    /// writer (one wake-up and one write for the burst instead of one per answer).
+    outbox: BytesMut,
+}
+
+/// Above this many queued answer bytes the outbox goes to the writer mid-burst.
+const OUTBOX_HIGH_WATER: usize = 64 * 1024;
+
+impl Session<'_> {
+    /// Handles one frame from the reader; `Some` ends the connection.
+    async fn on_frame(
+        &mut self,
+        frame: Option<Result<Bytes, super::codec::FramingError>>,
+        reader: &mut Reader,
+        dpr_sent: bool,
+    ) -> Option<CloseReason> {
+        let (node, tx) = (self.node, self.tx);
+        let bytes = match frame {
+            None => return Some(CloseReason::PeerClosed),
+            Some(Err(e)) => {
+                // RFC 6733 3: with the length field unusable there is no next message.
+                warn!(error = %e, "closing the connection");
+                return Some(CloseReason::FramingLost);
+            }
+            Some(Ok(b)) => b,
+        };
+        let Some(h) = Header::parse(&bytes) else { return Some(CloseReason::FramingLost) };
+        let base_cmd = h.application_id == app::COMMON;
+        self.wd.on_receive(
+            !h.is_request() && base_cmd && h.command_code == cmd::DEVICE_WATCHDOG,
+            Instant::now(),
+        );
+        if !h.is_request() {
+            if base_cmd && h.command_code == cmd::DISCONNECT_PEER && dpr_sent {
+                return Some(CloseReason::Disconnected(None));
+            }
+            let is_dwa = base_cmd && h.command_code == cmd::DEVICE_WATCHDOG;
+            if !is_dwa && !self.handle.pending.complete(h.hop_by_hop, bytes) {
+                // RFC 6733 6.2.1: an answer matching no request is discarded.
+                debug!(hop_by_hop = h.hop_by_hop, "discarding an unexpected answer");
+            }
+            return None;
+        }
+        if base_cmd && h.command_code == cmd::DEVICE_WATCHDOG {
+            self.outbox.extend_from_slice(&base_answer(&node.local, &bytes, &h));
+        } else if base_cmd && h.command_code == cmd::DISCONNECT_PEER {
+            // RFC 6733 5.4: answer, finish what is in flight, and let the sender close.
+            let cause = Message::parse(&bytes)
+                .ok()
+                .and_then(|m| m.find(&base::DISCONNECT_CAUSE))
+                .and_then(|a| a.as_enum().ok());
+            info!(?cause, "peer sent DPR");
+            self.send_outbox().await;
+            self.in_flight.close();
+            let _ = timeout(node.settings.shutdown_grace, self.in_flight.wait()).await;
+            let _ = tx.send(base_answer(&node.local, &bytes, &h)).await;
+            // Give the peer a moment to close first, as RFC 6733 5.4 has it.
+            let _ = timeout(Duration::from_secs(1), drain_until_closed(reader)).await;
+            return Some(CloseReason::Disconnected(cause));
+        } else if base_cmd && h.command_code == cmd::CAPABILITIES_EXCHANGE {
+            // A second CER on an open connection (RFC 6733 5.6 R-Open: error).
+            let mut buf = Vec::new();
+            let msg = Message::parse(&bytes).ok();
+            error_answer(
+                &mut buf,
+                &h,
+                msg.as_ref(),
+                origin(&node.local),
+                rc::DIAMETER_UNABLE_TO_COMPLY,
+                Some("capabilities already exchanged"),
+                None,
+            );
+            self.outbox.extend_from_slice(&buf);
+        } else {
+            self.dispatch(bytes);
+        }
+        if self.outbox.len() >= OUTBOX_HIGH_WATER {
+            self.send_outbox().await;
+        }
+        None
+    }
+
+    /// Runs a request's handler on this task as far as it goes without waiting: most
+    /// answers (an AIR served from memory) are ready at once and join the outbox, with
+    /// no task spawned and no hand-off between threads. A handler that has to wait (a
+    /// store read, an fsync, a request to another peer) continues as its own task.
+    fn dispatch(&mut self, bytes: Bytes) {
+        let mut answer = Box::pin(process_request(self.node.clone(), self.handle.info.clone(), bytes));
+        // A no-op waker: if the handler is not ready, the spawned task polls it again
+        // at once with its own waker, which every resource it waits on then wakes.
+        let mut cx = Context::from_waker(Waker::noop());
+        match answer.as_mut().poll(&mut cx) {
+            Poll::Ready(a) => self.outbox.extend_from_slice(&a),
+            Poll::Pending => {
+                let tx = self.tx.clone();
+                self.in_flight.spawn(async move {
+                    let a = answer.await;
+                    let _ = tx.send(a).await;
+                });
+            }
+        }
+    }
+
+    /// Hands the queued answers to the writer.
+    async fn send_outbox(&mut self) {
+        if !self.outbox.is_empty() {
+            let _ = self.tx.send(self.outbox.split().freeze()).await;
+        }
+    }
 }
 
 async fn drain_until_closed(reader: &mut Reader) {
@@ -480,7 +584,7 @@ fn base_answer(local: &LocalNode, _req: &[u8], h: &Header) -> Bytes {
 }
 
 /// Checks a request and hands it to its handler. Every path returns exactly one answer.
-async fn process_request(node: &Node, peer: Arc<PeerInfo>, bytes: Bytes) -> Bytes {
+async fn process_request(node: Arc<Node>, peer: Arc<PeerInfo>, bytes: Bytes) -> Bytes {
     let local = &node.local;
     let fail = |h: &Header, m: Option<&Message<'_>>, code: u32, text: &str, failed: Option<&[u8]>| {
         let mut buf = Vec::new();

@@ -157,7 +157,7 @@ impl subscribers::Host for HostState {
         self.check(Import::SubscribersGetProfile)?;
         let store = self.store()?;
         let t = Instant::now();
-        let r = store.get(&imsi).await;
+        let r = store.profile(&imsi).await;
         self.waited(t);
         match r.map_err(store_error)? {
             Some(s) => Ok(profile::to_wit(&s)),

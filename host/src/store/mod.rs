@@ -10,6 +10,7 @@
 pub mod auth_cache;
 pub mod conformance;
 pub mod loader;
+pub mod record_cache;
 
 use std::fmt;
 use std::sync::Arc;
@@ -19,6 +20,7 @@ use plughss_plugin_api::subscriber::{AuthData, Subscriber};
 
 use auth_cache::AuthCache;
 pub use loader::{StoreLoadError, StoreSelection, open_store};
+use record_cache::RecordCache;
 
 /// A shared, cheaply cloned handle to the open store. Every async method mirrors a
 /// [`Store`] method and runs it with `tokio::task::spawn_blocking`, so it must be
@@ -36,6 +38,7 @@ pub struct StoreHandle {
     store: Arc<dyn Store>,
     name: Arc<str>,
     auth: Option<Arc<AuthCache>>,
+    profiles: Option<Arc<RecordCache<Arc<Subscriber>>>>,
 }
 
 impl fmt::Debug for StoreHandle {
@@ -47,7 +50,7 @@ impl fmt::Debug for StoreHandle {
 impl StoreHandle {
     /// Wraps an open store; `name` is for logs and errors.
     pub fn new(store: Arc<dyn Store>, name: impl Into<Arc<str>>) -> Self {
-        StoreHandle { store, name: name.into(), auth: None }
+        StoreHandle { store, name: name.into(), auth: None, profiles: None }
     }
 
     /// Keeps up to `capacity` subscribers' keys and SQN in memory, if the store
@@ -58,6 +61,20 @@ impl StoreHandle {
         self.auth =
             (capacity > 0 && self.store.traits().exclusive).then(|| Arc::new(AuthCache::new(capacity)));
         self
+    }
+
+    /// Keeps up to `capacity` subscriber profiles in memory for
+    /// [`profile`](Self::profile), under the same condition as
+    /// [`with_auth_cache`](Self::with_auth_cache).
+    pub fn with_profile_cache(mut self, capacity: usize) -> Self {
+        self.profiles =
+            (capacity > 0 && self.store.traits().exclusive).then(|| Arc::new(RecordCache::new(capacity)));
+        self
+    }
+
+    /// Whether `profile` is served from memory.
+    pub fn caches_profiles(&self) -> bool {
+        self.profiles.is_some()
     }
 
     /// Whether `get_auth` is served from memory.
@@ -97,6 +114,14 @@ impl StoreHandle {
         if let Some(c) = &self.auth {
             c.forget(imsi);
         }
+        self.forget_profile(imsi, result)
+    }
+
+    /// Forgets `imsi`'s cached profile once `result` is in.
+    fn forget_profile<T>(&self, imsi: &str, result: Result<T, StoreError>) -> Result<T, StoreError> {
+        if let Some(c) = &self.profiles {
+            c.forget(imsi);
+        }
         result
     }
 
@@ -110,26 +135,50 @@ impl StoreHandle {
         // An update without keys keeps keys and SQN: nothing cached changes.
         let keys_change = auth.is_some() || mode == PutMode::Create;
         let r = self.run(move |s| s.put(&sub, auth.as_ref(), mode)).await;
-        if keys_change { self.forget(&imsi, r) } else { r }
+        if keys_change { self.forget(&imsi, r) } else { self.forget_profile(&imsi, r) }
     }
 
     pub async fn put_many(&self, subs: Vec<(Subscriber, AuthData)>) -> Result<(), StoreError> {
-        let Some(cache) = self.auth.clone() else {
+        if self.auth.is_none() && self.profiles.is_none() {
             return self.run(move |s| s.put_many(&subs)).await;
-        };
+        }
+        let (auth, profiles) = (self.auth.clone(), self.profiles.clone());
         self.run(move |s| {
             let r = s.put_many(&subs);
             for (sub, _) in &subs {
-                cache.forget(&sub.imsi);
+                if let Some(c) = &auth {
+                    c.forget(&sub.imsi);
+                }
+                if let Some(c) = &profiles {
+                    c.forget(&sub.imsi);
+                }
             }
             r
         })
         .await
     }
 
+    /// The subscriber as stored now, SQN included: for the API.
     pub async fn get(&self, imsi: &str) -> Result<Option<Subscriber>, StoreError> {
         let imsi = imsi.to_owned();
         self.run(move |s| s.get(&imsi)).await
+    }
+
+    /// The subscriber's profile for the plugins, from memory when the profile cache
+    /// holds it. Its `security.sqn` may be stale: plugins never see it, and the AuC
+    /// reads the SQN with [`get_auth`](Self::get_auth).
+    pub async fn profile(&self, imsi: &str) -> Result<Option<Arc<Subscriber>>, StoreError> {
+        let seen = match self.profiles.as_ref().map(|c| c.get(imsi)) {
+            Some(Ok(hit)) => return Ok(Some(hit)),
+            Some(Err(generation)) => Some(generation),
+            None => None,
+        };
+        let key = imsi.to_owned();
+        let found = self.run(move |s| s.get(&key)).await?.map(Arc::new);
+        if let (Some(cache), Some(seen), Some(sub)) = (&self.profiles, seen, &found) {
+            cache.insert_if_current(imsi, seen, sub);
+        }
+        Ok(found)
     }
 
     pub async fn delete(&self, imsi: &str) -> Result<bool, StoreError> {
@@ -189,13 +238,31 @@ impl StoreHandle {
     }
 
     pub async fn update_serving(&self, imsi: &str, node: ServingNode) -> Result<ServingNode, StoreError> {
-        let imsi = imsi.to_owned();
-        self.run(move |s| s.update_serving(&imsi, &node)).await
+        let key = imsi.to_owned();
+        let Some(cache) = &self.profiles else {
+            return self.run(move |s| s.update_serving(&key, &node)).await;
+        };
+        let r = self.run(move |s| s.update_serving(&key, &node).map(|previous| (previous, node))).await;
+        match r {
+            Ok((previous, node)) => {
+                cache.update(imsi, |sub| {
+                    let sub = Arc::make_mut(sub);
+                    sub.mme_host = node.mme_host;
+                    sub.mme_realm = node.mme_realm;
+                    sub.mme_timestamp = node.mme_timestamp;
+                    sub.purge_flag = node.purge_flag;
+                });
+                Ok(previous)
+            }
+            Err(e) => self.forget_profile(imsi, Err(e)),
+        }
     }
 
     pub async fn set_ims_state(&self, imsi: &str, state: ImsState) -> Result<(), StoreError> {
-        let imsi = imsi.to_owned();
-        self.run(move |s| s.set_ims_state(&imsi, &state)).await
+        let key = imsi.to_owned();
+        let r = self.run(move |s| s.set_ims_state(&key, &state)).await;
+        // Rare (Cx SAR): forgetting is simpler than repeating the change.
+        self.forget_profile(imsi, r)
     }
 
     /// Gives up this handle. If it was the last one, the store is closed (and, for
