@@ -9,18 +9,20 @@ use std::task::{Context, Poll, Waker};
 use std::time::{Duration, SystemTime};
 
 use bytes::{Bytes, BytesMut};
-use futures_util::{FutureExt, SinkExt, StreamExt};
+use futures_util::stream::FuturesUnordered;
+use futures_util::{FutureExt, StreamExt};
 use plughss_plugin_api::diameter::answer::{Origin, answer_decode_error, error_answer};
 use plughss_plugin_api::diameter::{
     Frame, Header, Message, MessageBuilder, flags, frame_length, result_code as rc,
 };
 use plughss_plugin_api::dictionary::{app, base, cmd};
+use tokio::io::AsyncWriteExt;
 use tokio::net::TcpStream;
+use tokio::net::tcp::OwnedWriteHalf;
 use tokio::sync::mpsc;
 use tokio::time::{Instant, sleep_until, timeout};
-use tokio_util::codec::{FramedRead, FramedWrite};
+use tokio_util::codec::FramedRead;
 use tokio_util::sync::CancellationToken;
-use tokio_util::task::TaskTracker;
 use tracing::{Instrument, debug, info, info_span, warn};
 
 use super::capabilities::{LocalNode, common_applications, read_capabilities, write_cea, write_cer};
@@ -114,7 +116,8 @@ pub async fn run(
         let mut reader = FramedRead::new(rd, codec);
         let (tx, rx) = mpsc::channel::<Bytes>(4096);
         let stop_writer = CancellationToken::new();
-        let writer = tokio::spawn(write_loop(FramedWrite::new(wr, codec), rx, stop_writer.clone()));
+        let wr: Writer = Arc::new(tokio::sync::Mutex::new(wr));
+        let writer = tokio::spawn(write_loop(wr.clone(), rx, stop_writer.clone()));
 
         let opened = open(&mut reader, &tx, &role, &node, remote, local_ip).await;
         let reason = match opened {
@@ -148,7 +151,7 @@ pub async fn run(
                 if let Some(r) = ready {
                     let _ = r.send(Ok(handle.clone()));
                 }
-                let reason = serve(&mut reader, &tx, &node, &handle, shutdown).await;
+                let reason = serve(&mut reader, &tx, &wr, &node, &handle, shutdown).await;
                 node.peers.remove(&info.origin_host, info.connection_id);
                 handle.pending.fail_all();
                 handle.closed.cancel();
@@ -165,12 +168,18 @@ pub async fn run(
     .await
 }
 
-/// Writes queued messages, batching whatever is queued into one flush.
-async fn write_loop(
-    mut sink: FramedWrite<tokio::net::tcp::OwnedWriteHalf, DiameterCodec>,
-    mut rx: mpsc::Receiver<Bytes>,
-    stop: CancellationToken,
-) {
+/// The write half of the socket, shared by the connection task (which writes the
+/// answers it produced itself, with no hand-off) and the writer task (everything sent
+/// through the peer's channel). Each writes whole messages under the lock, so the two
+/// never interleave within a message.
+type Writer = Arc<tokio::sync::Mutex<OwnedWriteHalf>>;
+
+/// At most this many bytes are gathered from the channel into one write.
+const WRITE_BATCH: usize = 256 * 1024;
+
+/// Writes queued messages, batching whatever is queued into one write.
+async fn write_loop(wr: Writer, mut rx: mpsc::Receiver<Bytes>, stop: CancellationToken) {
+    let mut buf = BytesMut::new();
     loop {
         let first = tokio::select! {
             biased;
@@ -178,25 +187,25 @@ async fn write_loop(
             _ = stop.cancelled() => None,
         };
         let Some(first) = first else { break };
-        if sink.feed(first).await.is_err() {
+        buf.extend_from_slice(&first);
+        while buf.len() < WRITE_BATCH
+            && let Ok(m) = rx.try_recv()
+        {
+            buf.extend_from_slice(&m);
+        }
+        if wr.lock().await.write_all(&buf).await.is_err() {
             return;
         }
-        while let Ok(m) = rx.try_recv() {
-            if sink.feed(m).await.is_err() {
-                return;
-            }
-        }
-        if sink.flush().await.is_err() {
-            return;
-        }
+        buf.clear();
     }
-    // Drain what was queued before the stop (e.g. the DPA), then shut the write side.
+    // Write what was queued before the stop (e.g. the DPA), then shut the write side.
     while let Ok(m) = rx.try_recv() {
-        if sink.feed(m).await.is_err() {
-            return;
-        }
+        buf.extend_from_slice(&m);
     }
-    let _ = sink.close().await;
+    let mut w = wr.lock().await;
+    if w.write_all(&buf).await.is_ok() {
+        let _ = w.shutdown().await;
+    }
 }
 
 fn origin(local: &LocalNode) -> Origin<'_> {
@@ -335,6 +344,7 @@ async fn next_frame(reader: &mut Reader, within: Duration) -> Result<Bytes, Clos
 async fn serve(
     reader: &mut Reader,
     tx: &mpsc::Sender<Bytes>,
+    wr: &Writer,
     node: &Arc<Node>,
     handle: &PeerHandle,
     shutdown: CancellationToken,
@@ -342,9 +352,10 @@ async fn serve(
     let settings = &node.settings;
     let mut s = Session {
         tx,
+        wr,
         node,
         handle,
-        in_flight: TaskTracker::new(),
+        pending: FuturesUnordered::new(),
         wd: Watchdog::new(settings.watchdog_interval, Instant::now()),
         outbox: BytesMut::new(),
     };
@@ -377,6 +388,14 @@ async fn serve(
                 if let Some(reason) = closed {
                     break reason;
                 }
+            }
+            Some(answer) = s.pending.next(), if !s.pending.is_empty() => {
+                // Every other answer that is ready too goes out in the same write.
+                s.outbox.extend_from_slice(&answer);
+                while let Some(Some(answer)) = s.pending.next().now_or_never() {
+                    s.outbox.extend_from_slice(&answer);
+                }
+                s.send_outbox().await;
             }
             () = &mut wd_timer => {
                 let now = Instant::now();
@@ -413,9 +432,8 @@ async fn serve(
             }
         }
     };
-    s.in_flight.close();
-    if timeout(settings.shutdown_grace, s.in_flight.wait()).await.is_err() {
-        warn!(left = s.in_flight.len(), "in-flight requests still running at close");
+    if !s.finish_pending(settings.shutdown_grace).await {
+        warn!(left = s.pending.len(), "in-flight requests still running at close");
     }
     reason
 }
@@ -434,16 +452,22 @@ fn frame_buffered(reader: &Reader) -> bool {
 /// The state of an open connection that handling one received frame touches.
 struct Session<'a> {
     tx: &'a mpsc::Sender<Bytes>,
+    wr: &'a Writer,
     node: &'a Arc<Node>,
     handle: &'a PeerHandle,
-    in_flight: TaskTracker,
+    /// Requests whose handler had to wait, polled by this task as they become ready, so
+    /// their answers too join the outbox without a task or a thread hand-off each.
+    pending: FuturesUnordered<PendingAnswer>,
     wd: Watchdog,
     /// Answers produced while handling a burst of frames, sent as one message to the
     /// writer (one wake-up and one write for the burst instead of one per answer).
     outbox: BytesMut,
 }
 
-/// Above this many queued answer bytes the outbox goes to the writer mid-burst.
+/// A request's answer still being worked out.
+type PendingAnswer = std::pin::Pin<Box<dyn Future<Output = Bytes> + Send>>;
+
+/// Above this many queued answer bytes the outbox is written mid-burst.
 const OUTBOX_HIGH_WATER: usize = 64 * 1024;
 
 impl Session<'_> {
@@ -491,8 +515,7 @@ impl Session<'_> {
                 .and_then(|a| a.as_enum().ok());
             info!(?cause, "peer sent DPR");
             self.send_outbox().await;
-            self.in_flight.close();
-            let _ = timeout(node.settings.shutdown_grace, self.in_flight.wait()).await;
+            self.finish_pending(node.settings.shutdown_grace).await;
             let _ = tx.send(base_answer(&node.local, &bytes, &h)).await;
             // Give the peer a moment to close first, as RFC 6733 5.4 has it.
             let _ = timeout(Duration::from_secs(1), drain_until_closed(reader)).await;
@@ -523,28 +546,40 @@ impl Session<'_> {
     /// Runs a request's handler on this task as far as it goes without waiting: most
     /// answers (an AIR served from memory) are ready at once and join the outbox, with
     /// no task spawned and no hand-off between threads. A handler that has to wait (a
-    /// store read, an fsync, a request to another peer) continues as its own task.
+    /// store write, a request to another peer) joins `pending`. Plugins yield at every
+    /// epoch tick, so a long-running one cannot hold the connection's other requests.
     fn dispatch(&mut self, bytes: Bytes) {
-        let mut answer = Box::pin(process_request(self.node.clone(), self.handle.info.clone(), bytes));
-        // A no-op waker: if the handler is not ready, the spawned task polls it again
-        // at once with its own waker, which every resource it waits on then wakes.
+        let mut answer: PendingAnswer =
+            Box::pin(process_request(self.node.clone(), self.handle.info.clone(), bytes));
+        // A no-op waker: `pending` polls the handler again at once with its own waker,
+        // which every resource it waits on then wakes.
         let mut cx = Context::from_waker(Waker::noop());
         match answer.as_mut().poll(&mut cx) {
             Poll::Ready(a) => self.outbox.extend_from_slice(&a),
-            Poll::Pending => {
-                let tx = self.tx.clone();
-                self.in_flight.spawn(async move {
-                    let a = answer.await;
-                    let _ = tx.send(a).await;
-                });
-            }
+            Poll::Pending => self.pending.push(answer),
         }
     }
 
-    /// Hands the queued answers to the writer.
+    /// Answers what is in flight, within `grace`; whether all of it was answered.
+    async fn finish_pending(&mut self, grace: Duration) -> bool {
+        let all = timeout(grace, async {
+            while let Some(answer) = self.pending.next().await {
+                self.outbox.extend_from_slice(&answer);
+            }
+        })
+        .await
+        .is_ok();
+        self.send_outbox().await;
+        all
+    }
+
+    /// Writes the queued answers to the socket from this task: no hand-off to the
+    /// writer task and no wake-up for it. A failed write means the peer is gone, which
+    /// the reader sees next.
     async fn send_outbox(&mut self) {
         if !self.outbox.is_empty() {
-            let _ = self.tx.send(self.outbox.split().freeze()).await;
+            let _ = self.wr.lock().await.write_all(&self.outbox).await;
+            self.outbox.clear();
         }
     }
 }

@@ -171,18 +171,14 @@ impl LoadedPlugin {
         let mut store = Store::new(&self.engine, HostState::new(self.meta.clone(), self.services.clone()));
         self.refuel(&mut store)?;
         store.limiter(|s| s as &mut dyn ResourceLimiter);
-        // At the deadline, stop the plugin if its own code has run too long; time spent
-        // waiting in host calls does not count. Otherwise yield to the executor and
-        // check again at the rest of its allowance.
+        // At every tick of guest execution, stop the plugin if its own code has run too
+        // long (time spent waiting in host calls does not count); otherwise yield, so a
+        // long call shares its connection's task with the requests behind it.
         store.epoch_deadline_callback(|ctx| {
             let st = ctx.data();
             let used = st.guest_time();
             let limit = st.meta.limits.deadline;
-            if used >= limit {
-                Ok(UpdateDeadline::Interrupt)
-            } else {
-                Ok(UpdateDeadline::Yield(ticks(limit - used)))
-            }
+            if used >= limit { Ok(UpdateDeadline::Interrupt) } else { Ok(UpdateDeadline::Yield(1)) }
         });
         let app = self
             .pre
@@ -212,10 +208,7 @@ impl LoadedPlugin {
     fn prepare(&self, w: &mut Warm) -> anyhow::Result<()> {
         w.store.data_mut().begin_call();
         self.refuel(&mut w.store)?;
-        // The first slice is one tick: a call still running then yields, and so leaves
-        // the connection task that starts every request inline (see
-        // `diameter::connection`) for a task of its own, where the epoch callback gives
-        // it the rest of its allowance.
+        // Slices of one tick (see the epoch callback in `instantiate`).
         w.store.set_epoch_deadline(1);
         Ok(())
     }

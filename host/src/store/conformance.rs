@@ -32,6 +32,7 @@ pub async fn run(store: &StoreHandle) {
     reserve_sqn_advances_and_wraps(store).await;
     set_sqn_sets(store).await;
     update_serving_returns_previous(store).await;
+    update_serving_many_answers_each_in_order(store).await;
     set_ims_state_is_visible(store).await;
     put_many_thousand(store).await;
     profiles_carry_no_secrets(store).await;
@@ -394,6 +395,35 @@ pub async fn update_serving_returns_previous(store: &StoreHandle) {
     assert_eq!((now.mme_host, now.mme_realm, now.mme_timestamp, now.purge_flag), (None, None, None, false));
     let r = store.update_serving(&imsi(12, 2), ServingNode::default()).await;
     assert_eq!(r, Err(StoreError::NotFound), "absent IMSI");
+}
+
+/// `update_serving_many` answers each update as `update_serving` would, in order: an
+/// unknown IMSI fails alone, and two updates of one IMSI chain.
+pub async fn update_serving_many_answers_each_in_order(store: &StoreHandle) {
+    let (a, b) = (imsi(30, 1), imsi(30, 2));
+    create(store, plain_profile(&a), sample_auth(30, 0)).await;
+    create(store, plain_profile(&b), sample_auth(31, 0)).await;
+    let node = |host: &str| ServingNode {
+        mme_host: Some(host.into()),
+        mme_realm: Some("epc.mnc001.mcc001.3gppnetwork.org".into()),
+        mme_timestamp: Some(1_800_000_000),
+        purge_flag: false,
+    };
+    let updates = vec![
+        (a.clone(), node("mme1")),
+        (imsi(30, 3), node("mme9")),
+        (b.clone(), node("mme2")),
+        (a.clone(), node("mme3")),
+    ];
+    let s = store.store().clone();
+    let results = tokio::task::spawn_blocking(move || s.update_serving_many(&updates)).await.unwrap();
+    assert_eq!(results.len(), 4, "one result per update");
+    assert_eq!(results[0], Ok(ServingNode::default()), "a new subscriber had no MME");
+    assert_eq!(results[1], Err(StoreError::NotFound), "the unknown IMSI alone fails");
+    assert_eq!(results[2], Ok(ServingNode::default()));
+    assert_eq!(results[3], Ok(node("mme1")), "the second update of an IMSI sees the first");
+    assert_eq!(get(store, &a).await.mme_host.as_deref(), Some("mme3"));
+    assert_eq!(get(store, &b).await.mme_host.as_deref(), Some("mme2"));
 }
 
 /// `set_ims_state` records S-CSCF and registration state (TS 29.228 6.1.2 SAR) in the

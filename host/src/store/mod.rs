@@ -11,6 +11,7 @@ pub mod auth_cache;
 pub mod conformance;
 pub mod loader;
 pub mod record_cache;
+pub mod serving_queue;
 
 use std::fmt;
 use std::sync::Arc;
@@ -21,6 +22,7 @@ use plughss_plugin_api::subscriber::{AuthData, Subscriber};
 use auth_cache::AuthCache;
 pub use loader::{StoreLoadError, StoreSelection, open_store};
 use record_cache::RecordCache;
+use serving_queue::ServingQueue;
 
 /// A shared, cheaply cloned handle to the open store. Every async method mirrors a
 /// [`Store`] method and runs it with `tokio::task::spawn_blocking`, so it must be
@@ -39,6 +41,8 @@ pub struct StoreHandle {
     name: Arc<str>,
     auth: Option<Arc<AuthCache>>,
     profiles: Option<Arc<RecordCache<Arc<Subscriber>>>>,
+    /// Queues `update_serving` into batches, for stores that flush a batch at once.
+    serving: Option<Arc<ServingQueue>>,
 }
 
 impl fmt::Debug for StoreHandle {
@@ -50,7 +54,8 @@ impl fmt::Debug for StoreHandle {
 impl StoreHandle {
     /// Wraps an open store; `name` is for logs and errors.
     pub fn new(store: Arc<dyn Store>, name: impl Into<Arc<str>>) -> Self {
-        StoreHandle { store, name: name.into(), auth: None, profiles: None }
+        let serving = store.traits().batches_serving.then(|| Arc::new(ServingQueue::default()));
+        StoreHandle { store, name: name.into(), auth: None, profiles: None, serving }
     }
 
     /// Keeps up to `capacity` subscribers' keys and SQN in memory, if the store
@@ -237,14 +242,16 @@ impl StoreHandle {
         }
     }
 
+    /// Records the serving MME: queued into a batch when the store flushes batches at
+    /// once ([`serving_queue`]), else one blocking call.
     pub async fn update_serving(&self, imsi: &str, node: ServingNode) -> Result<ServingNode, StoreError> {
-        let key = imsi.to_owned();
-        let Some(cache) = &self.profiles else {
-            return self.run(move |s| s.update_serving(&key, &node)).await;
+        let (key, written) = (imsi.to_owned(), node.clone());
+        let r = match &self.serving {
+            Some(queue) => queue.update(&self.store, key, written).await,
+            None => self.run(move |s| s.update_serving(&key, &written)).await,
         };
-        let r = self.run(move |s| s.update_serving(&key, &node).map(|previous| (previous, node))).await;
-        match r {
-            Ok((previous, node)) => {
+        match (&self.profiles, r) {
+            (Some(cache), Ok(previous)) => {
                 cache.update(imsi, |sub| {
                     let sub = Arc::make_mut(sub);
                     sub.mme_host = node.mme_host;
@@ -254,7 +261,7 @@ impl StoreHandle {
                 });
                 Ok(previous)
             }
-            Err(e) => self.forget_profile(imsi, Err(e)),
+            (_, r) => self.forget_profile(imsi, r),
         }
     }
 

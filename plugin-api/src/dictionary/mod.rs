@@ -136,11 +136,58 @@ pub mod cmd {
 const TABLES: &[&[AvpDef]] = &[base::TABLE, s6a::TABLE, cx::TABLE, sh::TABLE, rx::TABLE];
 
 /// Finds the definition of AVP `code` from `vendor` (0 for IETF).
+///
+/// Every AVP of every message is looked up (type checks on receipt, answer checks), so
+/// IETF and 3GPP codes below [`INDEXED_CODES`] are found with one array read in an
+/// index built at compile time; anything else is searched in the tables.
 pub fn lookup(code: u32, vendor: u32) -> Option<&'static AvpDef> {
+    let index = match vendor {
+        0 => Some(&IETF_INDEX),
+        VENDOR_3GPP => Some(&TGPP_INDEX),
+        _ => None,
+    };
+    if let Some(index) = index
+        && code < INDEXED_CODES as u32
+    {
+        let slot = index[code as usize];
+        return (slot != NO_SLOT).then(|| &TABLES[(slot >> 12) as usize][(slot & 0xfff) as usize]);
+    }
+    search(code, vendor)
+}
+
+fn search(code: u32, vendor: u32) -> Option<&'static AvpDef> {
     TABLES
         .iter()
         .find_map(|t| t.binary_search_by(|d| (d.vendor, d.code).cmp(&(vendor, code))).ok().map(|i| &t[i]))
 }
+
+/// Codes below this are indexed for vendors 0 and 3GPP.
+const INDEXED_CODES: usize = 4096;
+const NO_SLOT: u16 = u16::MAX;
+
+/// For each code, `table << 12 | row` of its definition in [`TABLES`], or [`NO_SLOT`].
+/// The first table that defines a code wins, as in [`search`].
+const fn build_index(vendor: u32) -> [u16; INDEXED_CODES] {
+    let mut index = [NO_SLOT; INDEXED_CODES];
+    let mut t = 0;
+    while t < TABLES.len() {
+        let table = TABLES[t];
+        assert!(table.len() < 0x1000 && TABLES.len() < 0xf);
+        let mut row = 0;
+        while row < table.len() {
+            let d = &table[row];
+            if d.vendor == vendor && (d.code as usize) < INDEXED_CODES && index[d.code as usize] == NO_SLOT {
+                index[d.code as usize] = ((t as u16) << 12) | row as u16;
+            }
+            row += 1;
+        }
+        t += 1;
+    }
+    index
+}
+
+static IETF_INDEX: [u16; INDEXED_CODES] = build_index(0);
+static TGPP_INDEX: [u16; INDEXED_CODES] = build_index(VENDOR_3GPP);
 
 /// Finds a definition by its name as the specification spells it (e.g. "Result-Code").
 pub fn by_name(name: &str) -> Option<&'static AvpDef> {
@@ -156,6 +203,17 @@ pub fn all() -> impl Iterator<Item = &'static AvpDef> {
 mod tests {
     use super::*;
     use alloc::collections::BTreeMap;
+
+    #[test]
+    fn the_index_agrees_with_the_tables() {
+        for vendor in [0, VENDOR_3GPP, 13019, 5535] {
+            for code in 0..5000 {
+                let (a, b) = (lookup(code, vendor), search(code, vendor));
+                assert_eq!(a.map(|d| d.name), b.map(|d| d.name), "code {code} vendor {vendor}");
+            }
+        }
+        assert!(IETF_INDEX.iter().any(|&s| s != NO_SLOT) && TGPP_INDEX.iter().any(|&s| s != NO_SLOT));
+    }
 
     #[test]
     fn tables_sorted_and_unique() {

@@ -34,9 +34,12 @@
 //! | `SET_SQN` | `{"imsi": "..", "sqn": n}` | empty |
 //! | `UPDATE_SERVING` | `{"imsi": "..", "node": N}` | `N` (the previous one) |
 //! | `SET_IMS_STATE` | `{"imsi": "..", "state": I}` | empty |
+//! | `TRAITS` | `{}` | [`StoreTraits`], e.g. `{"exclusive": true, "batches_serving": true}` |
+//! | `UPDATE_SERVING_MANY` | `[{"imsi": "..", "node": N}, ..]` | `[{"Ok": N} or {"Err": E}, ..]`, one per update, in order |
 //!
 //! `S` is a [`Subscriber`], `N` a [`ServingNode`], `I` an [`ImsState`] as serde
-//! writes them; `A` is an [`AuthWire`] (keys as hex strings, Open5GS style). On
+//! writes them; `E` a [`StoreError`] as serde writes it (`"NotFound"`,
+//! `{"Unavailable": ".."}`, ..); `A` is an [`AuthWire`] (keys as hex strings, Open5GS style). On
 //! failure `call` returns a [`status`] code and the answer is `{"field": .., "reason":
 //! ..}` for `INVALID`, `{"message": ..}` for `UNAVAILABLE` and `INTERNAL`, or empty.
 //!
@@ -100,6 +103,9 @@ pub mod op {
     pub const SET_IMS_STATE: u32 = 11;
     /// [`Store::traits`]; a library that answers `UNSUPPORTED` promises nothing.
     pub const TRAITS: u32 = 12;
+    /// [`Store::update_serving_many`]; a library that answers `UNSUPPORTED` gets the
+    /// updates one by one.
+    pub const UPDATE_SERVING_MANY: u32 = 13;
 }
 
 /// Status codes [`StoreVTable::call`] returns, one per [`StoreError`] variant.
@@ -658,6 +664,12 @@ fn dispatch<T: Store + ?Sized>(store: &T, op: u32, input: &[u8]) -> Result<Vec<u
             Ok(Vec::new())
         }
         op::TRAITS => answer(&store.traits()),
+        op::UPDATE_SERVING_MANY => {
+            let args: Vec<ServingArg> = parse(op, input)?;
+            let updates: Vec<(String, ServingNode)> =
+                args.into_iter().map(|a| (a.imsi.into_owned(), a.node.into_owned())).collect();
+            answer(&store.update_serving_many(&updates))
+        }
         _ => Err(StoreError::Unsupported),
     }
 }
@@ -847,6 +859,32 @@ impl Store for RemoteStore {
     fn set_ims_state(&self, imsi: &str, state: &ImsState) -> Result<(), StoreError> {
         let arg = ImsArg { imsi: Cow::Borrowed(imsi), state: Cow::Borrowed(state) };
         self.call_unit(op::SET_IMS_STATE, &arg).map(drop)
+    }
+
+    fn update_serving_many(&self, updates: &[(String, ServingNode)]) -> Vec<Result<ServingNode, StoreError>> {
+        let args: Vec<ServingArg> = updates
+            .iter()
+            .map(|(imsi, node)| ServingArg { imsi: Cow::Borrowed(imsi), node: Cow::Borrowed(node) })
+            .collect();
+        let answer: Result<Vec<Result<ServingNode, StoreError>>, StoreError> =
+            self.call_json(op::UPDATE_SERVING_MANY, &args);
+        match answer {
+            Ok(results) if results.len() == updates.len() => results,
+            Ok(results) => {
+                let e = StoreError::Internal(format!(
+                    "store op {} answered {} results for {} updates",
+                    op::UPDATE_SERVING_MANY,
+                    results.len(),
+                    updates.len()
+                ));
+                std::vec![Err(e); updates.len()]
+            }
+            // A library older than the op: one by one.
+            Err(StoreError::Unsupported) => {
+                updates.iter().map(|(imsi, node)| self.update_serving(imsi, node)).collect()
+            }
+            Err(e) => std::vec![Err(e); updates.len()],
+        }
     }
 
     fn traits(&self) -> StoreTraits {

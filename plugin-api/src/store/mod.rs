@@ -85,6 +85,11 @@ pub struct StoreTraits {
     /// instances, such as MongoDB, whose data the host must read afresh every time.
     #[serde(default)]
     pub exclusive: bool,
+    /// [`Store::update_serving_many`] makes a whole batch durable at once (one flush),
+    /// so the host queues concurrent `update_serving` calls (a ULR storm) into batches
+    /// instead of making each wait for its own flush.
+    #[serde(default)]
+    pub batches_serving: bool,
 }
 
 /// A subscriber store. Implementations must be safe to call from many threads at
@@ -132,6 +137,14 @@ pub trait Store: Send + Sync + 'static {
 
     /// Records the serving MME and returns the one recorded before.
     fn update_serving(&self, imsi: &str, node: &ServingNode) -> Result<ServingNode, StoreError>;
+
+    /// Several [`update_serving`](Self::update_serving)s, each applied as that method
+    /// would, with one result per update in order. All are durable when this returns,
+    /// as after `update_serving`; a store that can makes them durable together (see
+    /// [`StoreTraits::batches_serving`]). The default applies them one by one.
+    fn update_serving_many(&self, updates: &[(String, ServingNode)]) -> Vec<Result<ServingNode, StoreError>> {
+        updates.iter().map(|(imsi, node)| self.update_serving(imsi, node)).collect()
+    }
 
     /// Records the IMS registration state.
     fn set_ims_state(&self, imsi: &str, state: &ImsState) -> Result<(), StoreError>;

@@ -248,16 +248,41 @@ impl CsvStore {
     fn modify<R>(&self, imsi: &str, change: impl FnOnce(&mut Subscriber) -> R) -> Result<R, StoreError> {
         let (result, version) = {
             let mut t = self.write()?;
-            let mut sub = t.get(imsi)?.ok_or(StoreError::NotFound)?;
-            let auth = t.auth(imsi).cloned().ok_or(StoreError::NotFound)?;
-            let result = change(&mut sub);
-            let prepared = t.prepare(&[(sub, auth)])?;
-            t.commit(prepared);
+            let result = Self::modify_in(&mut t, imsi, change)?;
             (result, t.version())
         };
         self.persist(version)?;
         Ok(result)
     }
+
+    /// `modify` on the locked table, without the write-back.
+    fn modify_in<R>(
+        t: &mut Table,
+        imsi: &str,
+        change: impl FnOnce(&mut Subscriber) -> R,
+    ) -> Result<R, StoreError> {
+        let mut sub = t.get(imsi)?.ok_or(StoreError::NotFound)?;
+        let auth = t.auth(imsi).cloned().ok_or(StoreError::NotFound)?;
+        let result = change(&mut sub);
+        let prepared = t.prepare(&[(sub, auth)])?;
+        t.commit(prepared);
+        Ok(result)
+    }
+}
+
+/// Records `node` as the serving MME; returns the one recorded before.
+fn swap_serving(sub: &mut Subscriber, node: &ServingNode) -> ServingNode {
+    let previous = ServingNode {
+        mme_host: sub.mme_host.take(),
+        mme_realm: sub.mme_realm.take(),
+        mme_timestamp: sub.mme_timestamp.take(),
+        purge_flag: sub.purge_flag,
+    };
+    sub.mme_host = node.mme_host.clone();
+    sub.mme_realm = node.mme_realm.clone();
+    sub.mme_timestamp = node.mme_timestamp;
+    sub.purge_flag = node.purge_flag;
+    previous
 }
 
 fn poisoned() -> StoreError {
@@ -384,19 +409,31 @@ impl Store for CsvStore {
     }
 
     fn update_serving(&self, imsi: &str, node: &ServingNode) -> Result<ServingNode, StoreError> {
-        self.modify(imsi, |sub| {
-            let previous = ServingNode {
-                mme_host: sub.mme_host.take(),
-                mme_realm: sub.mme_realm.take(),
-                mme_timestamp: sub.mme_timestamp.take(),
-                purge_flag: sub.purge_flag,
+        self.modify(imsi, |sub| swap_serving(sub, node))
+    }
+
+    /// Every update applied to the table, then one write-back of the file for all. If
+    /// the write-back fails, each applied update reports its error.
+    fn update_serving_many(&self, updates: &[(String, ServingNode)]) -> Vec<Result<ServingNode, StoreError>> {
+        let (mut results, version) = {
+            let mut t = match self.write() {
+                Ok(t) => t,
+                Err(e) => return vec![Err(e); updates.len()],
             };
-            sub.mme_host = node.mme_host.clone();
-            sub.mme_realm = node.mme_realm.clone();
-            sub.mme_timestamp = node.mme_timestamp;
-            sub.purge_flag = node.purge_flag;
-            previous
-        })
+            let results: Vec<_> = updates
+                .iter()
+                .map(|(imsi, node)| Self::modify_in(&mut t, imsi, |sub| swap_serving(sub, node)))
+                .collect();
+            (results, t.version())
+        };
+        if results.iter().any(Result::is_ok)
+            && let Err(e) = self.persist(version)
+        {
+            for r in results.iter_mut().filter(|r| r.is_ok()) {
+                *r = Err(e.clone());
+            }
+        }
+        results
     }
 
     fn set_ims_state(&self, imsi: &str, state: &ImsState) -> Result<(), StoreError> {
@@ -409,7 +446,7 @@ impl Store for CsvStore {
 
     /// The file is locked while the store is open: no other process writes it.
     fn traits(&self) -> StoreTraits {
-        StoreTraits { exclusive: true }
+        StoreTraits { exclusive: true, batches_serving: true }
     }
 }
 

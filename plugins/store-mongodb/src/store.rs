@@ -426,6 +426,6 @@ impl Store for MongoStore {
     /// Not exclusive: the WebUI, `open5gs-dbctl`, Open5GS and other PlugHSS instances
     /// write the same documents, so the host must not keep keys or SQNs between requests.
     fn traits(&self) -> StoreTraits {
-        StoreTraits { exclusive: false }
+        StoreTraits { exclusive: false, batches_serving: false }
     }
 }

@@ -316,6 +316,16 @@ impl SledStore {
     /// A transaction over (`profiles`, `serving`) would be as safe but takes sled's
     /// global transaction lock, stalling every other read and write of the database, on
     /// every ULR.
+    /// `update_serving` without the flush: returns the previous node.
+    fn apply_serving(&self, imsi: &str, node: &ServingNode) -> Result<ServingNode, StoreError> {
+        let key = imsi.as_bytes();
+        let next = serving::encode(node)?;
+        match self.replace_serving(key, &next)? {
+            Some(previous) => Ok(previous),
+            None => self.create_serving(key, &next),
+        }
+    }
+
     fn replace_serving(&self, key: &[u8], next: &[u8]) -> Result<Option<ServingNode>, StoreError> {
         loop {
             let Some(current) = self.serving.get(key).map_err(storage)? else { return Ok(None) };
@@ -489,14 +499,24 @@ impl Store for SledStore {
     /// One compare-and-swap on the `serving` record (see `SledStore::replace_serving`
     /// for why that is safe against a concurrent delete), then the group-committed flush.
     fn update_serving(&self, imsi: &str, node: &ServingNode) -> Result<ServingNode, StoreError> {
-        let key = imsi.as_bytes();
-        let next = serving::encode(node)?;
-        let previous = match self.replace_serving(key, &next)? {
-            Some(previous) => previous,
-            None => self.create_serving(key, &next)?,
-        };
+        let previous = self.apply_serving(imsi, node)?;
         self.flush()?;
         Ok(previous)
+    }
+
+    /// Every update applied, then one flush for all (group commit again shares it with
+    /// other writers). If the flush fails, no update is known to be durable: each
+    /// applied one reports the flush's error.
+    fn update_serving_many(&self, updates: &[(String, ServingNode)]) -> Vec<Result<ServingNode, StoreError>> {
+        let mut results: Vec<_> = updates.iter().map(|(imsi, node)| self.apply_serving(imsi, node)).collect();
+        if results.iter().any(Result::is_ok)
+            && let Err(e) = self.flush()
+        {
+            for r in results.iter_mut().filter(|r| r.is_ok()) {
+                *r = Err(e.clone());
+            }
+        }
+        results
     }
 
     fn set_ims_state(&self, imsi: &str, state: &ImsState) -> Result<(), StoreError> {
@@ -508,8 +528,9 @@ impl Store for SledStore {
     }
 
     /// sled takes an exclusive lock on its database files: no other process writes them.
+    /// Serving-node updates are flushed a batch at a time (`update_serving_many`).
     fn traits(&self) -> StoreTraits {
-        StoreTraits { exclusive: true }
+        StoreTraits { exclusive: true, batches_serving: true }
     }
 }
 
