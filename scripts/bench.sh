@@ -9,7 +9,12 @@
 #   DURATION=5s            measured time per row (the README's figures use 30s)
 #   WARMUP=1s              unmeasured load before each row
 #   SUBSCRIBERS=1000       the base subscriber count
-#   LARGE=100000           a larger subscriber count for one AIR row (1000000 for 1M; 0 skips)
+#   LARGE=100000           a larger subscriber count (1000000 for 1M; 0 skips): imported
+#                          from a CSV file with `plughss subscriber import` (timed), then
+#                          an AIR row on the first request of each subscriber, an
+#                          unmeasured pass so every one has been seen, and an AIR row
+#                          in that steady state
+#   PASS=<LARGE/20000+5>s  the length of that unmeasured pass
 #   CONNECTIONS="1 4 16 64"  INFLIGHT="1 8 128"  VECTORS="2 3 4 5"
 #   RATE=50000             the open-loop AIR row's total rate (0 skips)
 #   FLUSH=true             sled flush_every_write (true is the operator default)
@@ -25,6 +30,7 @@ DURATION=${DURATION:-5s}
 WARMUP=${WARMUP:-1s}
 SUBSCRIBERS=${SUBSCRIBERS:-1000}
 LARGE=${LARGE:-100000}
+PASS=${PASS:-$(( LARGE / 20000 + 5 ))s}
 CONNECTIONS=${CONNECTIONS:-1 4 16 64}
 INFLIGHT=${INFLIGHT:-1 8 128}
 VECTORS=${VECTORS:-2 3 4 5}
@@ -177,9 +183,23 @@ fi
 for c in $CONNECTIONS; do
     row "ULR, $c conn x 32" "$DIAMETER" "$SERVER_PID" ulr --connections "$c" --inflight 32 $S
 done
+IMPORT_S=-
 if [ "$LARGE" != 0 ]; then
-    row "AIR, $LARGE subscribers" "$DIAMETER" "$SERVER_PID" air --connections 4 --inflight 32 \
-        --imsi-start 001011000000000 --imsi-count "$LARGE" --provision
+    echo "bench.sh: importing $LARGE subscribers with plughss subscriber import" >&2
+    awk -v n="$LARGE" 'BEGIN {
+        print "imsi,k,opc,amf,sqn,msisdn,apn"
+        for (i = 0; i < n; i++)
+            printf "001011%09d,465b5ce8b199b49faa5f0a2ee238a6bc,cd63cb71954a9f4e48a5994e37a02baf,8000,32,4917%08d,internet\n", i, i
+    }' >"$TMP/large.csv"
+    t0=$(now_ms)
+    "$BIN" subscriber import "$TMP/large.csv" --api "$API" >&2
+    IMPORT_S=$(awk -v ms=$(( $(now_ms) - t0 )) 'BEGIN { printf "%.1f", ms / 1000 }')
+    rm -f "$TMP/large.csv"
+    L=(--connections 4 --inflight 32 --imsi-start 001011000000000 --imsi-count "$LARGE")
+    row "AIR, $LARGE subscribers, first request of each" "$DIAMETER" "$SERVER_PID" air "${L[@]}"
+    echo "bench.sh: one unmeasured pass of $PASS over the $LARGE subscribers" >&2
+    "$BIN" bench air --target "$DIAMETER" "${L[@]}" --duration "$PASS" >/dev/null 2>&1
+    row "AIR, $LARGE subscribers, each seen before" "$DIAMETER" "$SERVER_PID" air "${L[@]}"
 fi
 LOADED_RSS=$(rss_mib "$SERVER_PID")
 stop_server
@@ -225,4 +245,7 @@ done
     echo "| start-up, warm cache | $WARM_MS ms |"
     echo "| resident memory idle | $IDLE_RSS MiB |"
     echo "| resident memory after the runs ($SUBSCRIBERS + $LARGE subscribers) | $LOADED_RSS MiB |"
+    if [ "$LARGE" != 0 ]; then
+        echo "| \`plughss subscriber import\` of $LARGE subscribers (CSV, through the REST API) | $IMPORT_S s |"
+    fi
 } | tee ${OUT:+"$OUT"}

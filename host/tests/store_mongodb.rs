@@ -48,8 +48,8 @@ const NEXTEPC: &str = "001010000000106";
 /// SQNs the fixtures store (above 2^31, so the server keeps them Int64).
 const WEBUI_SQN: u64 = 0x0123_4567_89a0;
 const NEXTEPC_SQN: u64 = 0x0100_0000_0040;
-/// What one AIR reserves: a block of 32 SEQ values with IND 5 bits (`[auc]` defaults).
-const BLOCK: u64 = 32 * 32;
+/// What one AIR reserves: a block of 1024 SEQ values with IND 5 bits (`[auc]` defaults).
+const BLOCK: u64 = 1024 * 32;
 
 /// The store as an operator configures it: `backend = "mongodb"`, found by the loader
 /// beside the running executable.
