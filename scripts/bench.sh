@@ -52,6 +52,10 @@ for b in "$BIN" "$RESPONDER"; do
     [ -x "$b" ] || { echo "bench.sh: $b is missing (run without SKIP_BUILD)" >&2; exit 1; }
 done
 
+# Dirty pages left by earlier work (a build, a previous run's million subscribers) would
+# be written back during the runs and slow every fsync: write them out first.
+sync
+
 TMP=$(mktemp -d)
 SERVER_PID=
 RESPONDER_PID=
