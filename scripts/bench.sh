@@ -199,6 +199,7 @@ if [ "$LARGE" != 0 ]; then
     "$BIN" subscriber import "$TMP/large.csv" --api "$API" >&2
     IMPORT_S=$(awk -v ms=$(( $(now_ms) - t0 )) 'BEGIN { printf "%.1f", ms / 1000 }')
     rm -f "$TMP/large.csv"
+    sync # the import's write-back would otherwise land in the rows below
     L=(--connections 4 --inflight 32 --imsi-start 001011000000000 --imsi-count "$LARGE")
     row "AIR, $LARGE subscribers, first request of each" "$DIAMETER" "$SERVER_PID" air "${L[@]}"
     echo "bench.sh: one unmeasured pass of $PASS over the $LARGE subscribers" >&2
