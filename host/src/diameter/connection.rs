@@ -459,8 +459,8 @@ struct Session<'a> {
     /// their answers too join the outbox without a task or a thread hand-off each.
     pending: FuturesUnordered<PendingAnswer>,
     wd: Watchdog,
-    /// Answers produced while handling a burst of frames, sent as one message to the
-    /// writer (one wake-up and one write for the burst instead of one per answer).
+    /// Answers produced while handling a burst of frames, written by this task in one
+    /// write (instead of a wake-up and a write per answer).
     outbox: BytesMut,
 }
 
