@@ -124,13 +124,19 @@ pub struct PluginLimits {
     pub deadline_ms: u32,
     /// Optional fuel per request (0 = unmetered). Metering costs a little per call.
     pub fuel: u64,
-    /// Warm instances (and concurrent requests) per plugin.
+    /// Warm instances (and concurrent requests) per plugin. A request waiting in a host
+    /// call (a store write being made durable, a MongoDB round trip) holds its instance,
+    /// so this bounds how many such waits overlap: with 32, a ULR storm on sled was
+    /// held to 32 per journal `fdatasync`. Each instance in use costs about 0.5 MiB.
     pub instances: u32,
 }
 
+/// See [`PluginLimits::instances`].
+pub const DEFAULT_INSTANCES: u32 = 256;
+
 impl Default for PluginLimits {
     fn default() -> Self {
-        PluginLimits { memory_mib: 64, deadline_ms: 200, fuel: 0, instances: 32 }
+        PluginLimits { memory_mib: 64, deadline_ms: 200, fuel: 0, instances: DEFAULT_INSTANCES }
     }
 }
 

@@ -29,7 +29,12 @@ pub struct Limits {
 
 impl Default for Limits {
     fn default() -> Self {
-        Limits { memory_bytes: 64 << 20, deadline: Duration::from_millis(200), fuel: None, instances: 32 }
+        Limits {
+            memory_bytes: 64 << 20,
+            deadline: Duration::from_millis(200),
+            fuel: None,
+            instances: crate::config::DEFAULT_INSTANCES as usize,
+        }
     }
 }
 

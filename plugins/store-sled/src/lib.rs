@@ -61,7 +61,18 @@
 //! SEQ_HE only moves forward; gaps are harmless, Annex C.2). The host reserves SQNs in
 //! blocks (the host's `auc::sqn::SqnBlock`), so the fsync is paid
 //! once per block, not per vector, and concurrent writers share one fsync (group
-//! commit, [`group_flush`]). With `flush_every_write = false`, sled flushes every
+//! commit, [`group_flush`]).
+//!
+//! `update_serving` (every ULR and PUR) is the exception: its records are made durable
+//! by the serving journal (`serving.journal` in the database directory, [`journal`]),
+//! one append and `fdatasync` per batch, because a sled flush per ULR batch costs far
+//! more CPU (sled's I/O pool wakes all its threads per flush). sled writes those records
+//! out in its own time; the journal is replayed on open, and emptied after any sled
+//! flush that covers it (a checkpoint, past 64 MiB). Writes that replace a `serving`
+//! record otherwise (`put`, `put_many`, `delete`) take the journal's lock and
+//! checkpoint, so no older journal entry can be replayed over them.
+//!
+//! With `flush_every_write = false`, sled flushes every
 //! 500 ms in the background: a crash may then lose the last half second of writes,
 //! including SQN reservations, and the host could reuse an SQN (the USIM would reject
 //! it and resynchronise). Only turn it off for bulk loads or tests.
@@ -73,12 +84,14 @@
 //! - `cache_mib`: sled's page cache size in MiB (sled's default is 1024).
 
 mod group_flush;
+mod journal;
 mod serving;
 #[cfg(test)]
 mod tests;
 
 use std::ops::Bound;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
+use std::sync::{Mutex, MutexGuard};
 
 use plughss_plugin_api::store::abi::{AuthWire, OpenStore};
 use plughss_plugin_api::store::{
@@ -100,6 +113,8 @@ const FORMAT_SERVING_IN_PROFILE: u32 = 1;
 const PUT_MANY_CHUNK: usize = 1000;
 /// Profiles per transaction when migrating layout 1, for the same reason.
 const MIGRATE_CHUNK: usize = 1000;
+/// The serving-node journal, inside the database directory.
+const JOURNAL_FILE: &str = "serving.journal";
 
 /// The sled backend's settings.
 #[derive(Debug, Deserialize)]
@@ -140,6 +155,17 @@ pub struct SledStore {
     serving: Tree,
     flush_every_write: bool,
     group: group_flush::GroupFlush,
+    /// The serving-node journal, with `flush_every_write` (see the crate docs).
+    journal: Option<Mutex<ServingLog>>,
+}
+
+/// The journal and whether it can be trusted.
+struct ServingLog {
+    journal: journal::Journal,
+    /// Why updates are refused: the journal could not be emptied after a failed write,
+    /// so it may hold a torn entry (later appends would be lost behind it) or entries
+    /// older than what sled holds. Cleared by the next successful checkpoint.
+    broken: Option<String>,
 }
 
 impl OpenStore for SledStore {
@@ -157,7 +183,7 @@ impl OpenStore for SledStore {
         let db = sled_cfg.open().map_err(|e| {
             StoreError::Unavailable(format!("cannot open sled database {}: {e}", path.display()))
         })?;
-        let store = SledStore {
+        let mut store = SledStore {
             profiles: db.open_tree("profiles").map_err(storage)?,
             auth: db.open_tree("auth").map_err(storage)?,
             sqn: db.open_tree("sqn").map_err(storage)?,
@@ -165,8 +191,11 @@ impl OpenStore for SledStore {
             db,
             flush_every_write: cfg.flush_every_write,
             group: Default::default(),
+            journal: None,
         };
         store.check_format(&path)?;
+        let journal = store.replay_journal(&path.join(JOURNAL_FILE))?;
+        store.journal = cfg.flush_every_write.then(|| Mutex::new(ServingLog { journal, broken: None }));
         Ok(store)
     }
 }
@@ -316,14 +345,97 @@ impl SledStore {
     /// A transaction over (`profiles`, `serving`) would be as safe but takes sled's
     /// global transaction lock, stalling every other read and write of the database, on
     /// every ULR.
-    /// `update_serving` without the flush: returns the previous node.
-    fn apply_serving(&self, imsi: &str, node: &ServingNode) -> Result<ServingNode, StoreError> {
-        let key = imsi.as_bytes();
-        let next = serving::encode(node)?;
-        match self.replace_serving(key, &next)? {
+    /// `update_serving` of an encoded record without making it durable: returns the
+    /// previous node.
+    fn apply_record(&self, key: &[u8], next: &[u8]) -> Result<ServingNode, StoreError> {
+        match self.replace_serving(key, next)? {
             Some(previous) => Ok(previous),
-            None => self.create_serving(key, &next),
+            None => self.create_serving(key, next),
         }
+    }
+
+    fn lock_journal(log: &Mutex<ServingLog>) -> MutexGuard<'_, ServingLog> {
+        log.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// Opens the journal and applies what it holds (a crash left it there), then
+    /// flushes sled and empties it. Runs in `open`, after any migration.
+    fn replay_journal(&self, path: &Path) -> Result<journal::Journal, StoreError> {
+        let io =
+            |e: std::io::Error| StoreError::Unavailable(format!("serving journal {}: {e}", path.display()));
+        let (mut journal, entries) = journal::Journal::open(path).map_err(io)?;
+        for entry in &entries {
+            serving::decode(&entry.imsi, &entry.record)?;
+            match self.apply_record(&entry.imsi, &entry.record) {
+                // Deletes empty the journal (`write_serving_tree`), so no entry should
+                // name a deleted subscriber; if one does, there is nothing to update.
+                Ok(_) | Err(StoreError::NotFound) => {}
+                Err(e) => return Err(e),
+            }
+        }
+        if journal.len() > 0 {
+            self.db.flush().map_err(storage)?;
+            journal.clear().map_err(io)?;
+        }
+        Ok(journal)
+    }
+
+    /// Makes `records` (applied to sled already) durable in the journal; past
+    /// [`journal::CHECKPOINT_BYTES`] also checkpoints.
+    fn journal_records(&self, log: &mut ServingLog, records: &[(&[u8], Vec<u8>)]) -> Result<(), StoreError> {
+        match log.journal.append(records.iter().map(|(key, record)| (*key, record.as_slice()))) {
+            Ok(()) if log.journal.len() < journal::CHECKPOINT_BYTES => Ok(()),
+            // The records are durable in the journal whether or not this succeeds.
+            Ok(()) => {
+                let _ = self.checkpoint(log);
+                Ok(())
+            }
+            // A sled flush covers the applied records too; emptying the journal then
+            // drops any torn entry the failed write left.
+            Err(e) => self.checkpoint(log).map_err(|c| {
+                let why =
+                    format!("the serving journal failed ({e}) and so did the checkpoint after it ({c})");
+                log.broken = Some(why.clone());
+                StoreError::Unavailable(why)
+            }),
+        }
+    }
+
+    /// Flushes sled, then empties the journal, whose entries sled now holds on disk. If
+    /// the flush fails the journal is left as it is, still the durable copy.
+    fn checkpoint(&self, log: &mut ServingLog) -> Result<(), StoreError> {
+        self.group.sync(|| self.db.flush().map(drop)).map_err(storage)?;
+        match log.journal.clear() {
+            Ok(()) => {
+                log.broken = None;
+                Ok(())
+            }
+            Err(e) => {
+                let why = format!("cannot empty the serving journal: {e}");
+                log.broken = Some(why.clone());
+                Err(StoreError::Unavailable(why))
+            }
+        }
+    }
+
+    /// Runs a write that changes `serving` records other than through the journal
+    /// (`put`, `put_many`, `delete`) and makes it durable. With a journal, under its
+    /// lock and followed by a checkpoint if the journal holds entries: replayed after a
+    /// crash, an entry older than this write would undo it.
+    fn write_serving_tree<T>(&self, write: impl FnOnce() -> Result<T, StoreError>) -> Result<T, StoreError> {
+        let Some(log) = &self.journal else {
+            let done = write()?;
+            self.flush()?;
+            return Ok(done);
+        };
+        let mut log = Self::lock_journal(log);
+        let done = write()?;
+        if log.journal.len() == 0 && log.broken.is_none() {
+            self.flush()?;
+        } else {
+            self.checkpoint(&mut log)?;
+        }
+        Ok(done)
     }
 
     fn replace_serving(&self, key: &[u8], next: &[u8]) -> Result<Option<ServingNode>, StoreError> {
@@ -366,7 +478,12 @@ impl SledStore {
 impl Drop for SledStore {
     fn drop(&mut self) {
         // Best effort: sled's own shutdown flushes too; an error here has nowhere to go.
-        let _ = self.db.flush();
+        // A clean close leaves the journal empty.
+        if self.db.flush().is_ok()
+            && let Some(log) = &self.journal
+        {
+            let _ = Self::lock_journal(log).journal.clear();
+        }
     }
 }
 
@@ -377,29 +494,30 @@ impl Store for SledStore {
         let profile = encode_profile(sub)?;
         let node = serving::encode(&serving::of(sub))?;
         let secrets = auth.map(encode_auth).transpose()?;
-        let result = (&self.profiles, &self.auth, &self.sqn, &self.serving).transaction(|(p, a, s, v)| {
-            let exists = p.get(key)?.is_some();
-            match (mode, &secrets) {
-                (PutMode::Create, _) if exists => return abort(StoreError::Conflict),
-                (PutMode::Create, None) => {
-                    return abort(StoreError::Invalid {
-                        field: "auth".into(),
-                        reason: "keys are required to create a subscriber".into(),
-                    });
+        let write = || {
+            (&self.profiles, &self.auth, &self.sqn, &self.serving).transaction(|(p, a, s, v)| {
+                let exists = p.get(key)?.is_some();
+                match (mode, &secrets) {
+                    (PutMode::Create, _) if exists => return abort(StoreError::Conflict),
+                    (PutMode::Create, None) => {
+                        return abort(StoreError::Invalid {
+                            field: "auth".into(),
+                            reason: "keys are required to create a subscriber".into(),
+                        });
+                    }
+                    (PutMode::Update, _) if !exists => return abort(StoreError::NotFound),
+                    _ => {}
                 }
-                (PutMode::Update, _) if !exists => return abort(StoreError::NotFound),
-                _ => {}
-            }
-            p.insert(key, profile.as_slice())?;
-            v.insert(key, node.as_slice())?;
-            if let Some((record, sqn)) = &secrets {
-                a.insert(key, record.as_slice())?;
-                s.insert(key, &sqn[..])?;
-            }
-            Ok(())
-        });
-        finish(result)?;
-        self.flush()
+                p.insert(key, profile.as_slice())?;
+                v.insert(key, node.as_slice())?;
+                if let Some((record, sqn)) = &secrets {
+                    a.insert(key, record.as_slice())?;
+                    s.insert(key, &sqn[..])?;
+                }
+                Ok(())
+            })
+        };
+        self.write_serving_tree(|| finish(write()))
     }
 
     fn put_many(&self, subs: &[(Subscriber, AuthData)]) -> Result<(), StoreError> {
@@ -413,20 +531,22 @@ impl Store for SledStore {
                 Ok((sub.imsi.as_bytes(), encode_profile(sub)?, node, encode_auth(auth)?))
             })
             .collect::<Result<Vec<_>, StoreError>>()?;
-        for chunk in records.chunks(PUT_MANY_CHUNK) {
-            let result =
-                (&self.profiles, &self.auth, &self.sqn, &self.serving).transaction(|(p, a, s, v)| {
-                    for (key, profile, node, (record, sqn)) in chunk {
-                        p.insert(*key, profile.as_slice())?;
-                        v.insert(*key, node.as_slice())?;
-                        a.insert(*key, record.as_slice())?;
-                        s.insert(*key, &sqn[..])?;
-                    }
-                    Ok(())
-                });
-            finish(result)?;
-        }
-        self.flush()
+        self.write_serving_tree(|| {
+            for chunk in records.chunks(PUT_MANY_CHUNK) {
+                let result =
+                    (&self.profiles, &self.auth, &self.sqn, &self.serving).transaction(|(p, a, s, v)| {
+                        for (key, profile, node, (record, sqn)) in chunk {
+                            p.insert(*key, profile.as_slice())?;
+                            v.insert(*key, node.as_slice())?;
+                            a.insert(*key, record.as_slice())?;
+                            s.insert(*key, &sqn[..])?;
+                        }
+                        Ok(())
+                    });
+                finish(result)?;
+            }
+            Ok(())
+        })
     }
 
     fn get(&self, imsi: &str) -> Result<Option<Subscriber>, StoreError> {
@@ -438,18 +558,17 @@ impl Store for SledStore {
 
     fn delete(&self, imsi: &str) -> Result<bool, StoreError> {
         let key = imsi.as_bytes();
-        let result = (&self.profiles, &self.auth, &self.sqn, &self.serving).transaction(|(p, a, s, v)| {
-            let existed = p.remove(key)?.is_some();
-            a.remove(key)?;
-            s.remove(key)?;
-            v.remove(key)?;
-            Ok(existed)
-        });
-        let existed = finish(result)?;
-        if existed {
-            self.flush()?;
-        }
-        Ok(existed)
+        self.write_serving_tree(|| {
+            let result =
+                (&self.profiles, &self.auth, &self.sqn, &self.serving).transaction(|(p, a, s, v)| {
+                    let existed = p.remove(key)?.is_some();
+                    a.remove(key)?;
+                    s.remove(key)?;
+                    v.remove(key)?;
+                    Ok(existed)
+                });
+            finish(result)
+        })
     }
 
     fn list(&self, after: Option<&str>, limit: usize) -> Result<Vec<Subscriber>, StoreError> {
@@ -497,21 +616,39 @@ impl Store for SledStore {
     }
 
     /// One compare-and-swap on the `serving` record (see `SledStore::replace_serving`
-    /// for why that is safe against a concurrent delete), then the group-committed flush.
+    /// for why that is safe against a concurrent delete), then the journal.
     fn update_serving(&self, imsi: &str, node: &ServingNode) -> Result<ServingNode, StoreError> {
-        let previous = self.apply_serving(imsi, node)?;
-        self.flush()?;
-        Ok(previous)
+        let mut results = self.update_serving_many(&[(imsi.to_owned(), node.clone())]);
+        results.pop().unwrap_or_else(|| Err(StoreError::Internal("no result for the update".into())))
     }
 
-    /// Every update applied, then one flush for all (group commit again shares it with
-    /// other writers). If the flush fails, no update is known to be durable: each
-    /// applied one reports the flush's error.
+    /// Every update applied, then one journal append and `fdatasync` for all. If that
+    /// fails, no update is known to be durable: each applied one reports the error.
+    /// Without `flush_every_write`, sled's background flush writes them.
     fn update_serving_many(&self, updates: &[(String, ServingNode)]) -> Vec<Result<ServingNode, StoreError>> {
-        let mut results: Vec<_> = updates.iter().map(|(imsi, node)| self.apply_serving(imsi, node)).collect();
-        if results.iter().any(Result::is_ok)
-            && let Err(e) = self.flush()
-        {
+        let apply = |(imsi, node): &(String, ServingNode)| {
+            let next = serving::encode(node)?;
+            self.apply_record(imsi.as_bytes(), &next).map(|previous| (previous, next))
+        };
+        let Some(log) = &self.journal else {
+            return updates.iter().map(|u| apply(u).map(|(previous, _)| previous)).collect();
+        };
+        // Held from the first apply to the append, so the journal's order is the order
+        // in which the records were written to sled.
+        let mut log = Self::lock_journal(log);
+        if let Some(why) = &log.broken {
+            return updates.iter().map(|_| Err(StoreError::Unavailable(why.clone()))).collect();
+        }
+        let mut records = Vec::with_capacity(updates.len());
+        let mut results: Vec<_> = updates
+            .iter()
+            .map(|u| {
+                let (previous, next) = apply(u)?;
+                records.push((u.0.as_bytes(), next));
+                Ok(previous)
+            })
+            .collect();
+        if let Err(e) = self.journal_records(&mut log, &records) {
             for r in results.iter_mut().filter(|r| r.is_ok()) {
                 *r = Err(e.clone());
             }
