@@ -119,6 +119,9 @@ ROWS=()
 row() {
     local label=$1 target=$2 pid=$3
     shift 3
+    # Each row starts on a quiet disk: what the previous rows left dirty (sled's SQN
+    # blocks and serving records) would otherwise be written back during this one.
+    sync
     local args=("$@" --duration "$DURATION" --warmup "$WARMUP" --threads "$THREADS")
     local extra=(--target "$target" --json)
     [ -n "$pid" ] && extra+=(--server-pid "$pid")

@@ -47,6 +47,7 @@ pub(crate) struct Entry {
 
 pub(crate) struct Journal {
     file: File,
+    /// The file's length, counting the bytes of a write that failed.
     len: u64,
     buf: Vec<u8>,
 }
@@ -90,13 +91,16 @@ impl Journal {
         if self.buf.is_empty() {
             return Ok(());
         }
+        // Counted before the write: a write or sync that fails may still have left
+        // bytes in the file, and `clear` must then remove them.
+        self.len += self.buf.len() as u64;
         self.file.write_all(&self.buf)?;
         self.file.sync_data()?;
-        self.len += self.buf.len() as u64;
         Ok(())
     }
 
     /// Empties the journal, durably: only once everything in it is durable elsewhere.
+    /// Skipped when nothing was written since the last clear.
     pub(crate) fn clear(&mut self) -> io::Result<()> {
         if self.len == 0 {
             return Ok(());
