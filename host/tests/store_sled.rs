@@ -1,6 +1,7 @@
 //! The sled store through the host's store layer: the conformance suite against sled
 //! linked in and sled loaded from its shared library, durability of reserved SQNs
-//! across a clean close and across a crash, and the loader's errors.
+//! across a clean close and of SQNs and serving MMEs across a crash, and the loader's
+//! errors.
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -10,7 +11,7 @@ use plughss::store::StoreHandle;
 use plughss::store::conformance::{self, plain_profile, sample_auth};
 use plughss::store::loader::{StoreLoadError, StoreSelection, open_entry, open_store};
 use plughss_plugin_api::store::abi::StoreVTable;
-use plughss_plugin_api::store::{PutMode, StoreError};
+use plughss_plugin_api::store::{PutMode, ServingNode, StoreError};
 use plughss_store_sled::SledStore;
 use serde_json::json;
 
@@ -95,8 +96,8 @@ async fn reserved_sqns_survive_close_and_reopen() {
     }
 }
 
-/// The child half of `reserved_sqns_survive_a_crash`; does nothing unless that test
-/// runs it with `PLUGHSS_STORE_CRASH_DIR` set.
+/// The child half of `reserved_sqns_and_serving_mmes_survive_a_crash`; does nothing
+/// unless that test runs it with `PLUGHSS_STORE_CRASH_DIR` set.
 #[tokio::test]
 async fn crash_child() {
     let Some(dir) = std::env::var_os("PLUGHSS_STORE_CRASH_DIR") else { return };
@@ -110,14 +111,30 @@ async fn crash_child() {
         writeln!(out, "RESERVED {old} 8").unwrap();
         out.flush().unwrap();
     }
+    // Serving MMEs go through the serving queue and the sled store's journal, as a ULR's.
+    for i in 0..20 {
+        store.update_serving(IMSI, serving_mme(i)).await.unwrap();
+        writeln!(out, "SERVED {i}").unwrap();
+        out.flush().unwrap();
+    }
     // Die without closing the store: no destructor, no final flush.
     std::process::abort();
 }
 
-/// With `flush_every_write`, a reservation is on disk before reserve_sqn returns: after
-/// the process aborts, the reopened store is past every SQN the child reported.
+fn serving_mme(i: i64) -> ServingNode {
+    ServingNode {
+        mme_host: Some(format!("mme{i}.crash.local")),
+        mme_realm: Some("crash.local".into()),
+        mme_timestamp: Some(i),
+        purge_flag: false,
+    }
+}
+
+/// With `flush_every_write`, a reservation or a serving MME is on disk before the call
+/// returns: after the process aborts, the reopened store is past every SQN the child
+/// reported and holds the last serving MME it reported.
 #[tokio::test]
-async fn reserved_sqns_survive_a_crash() {
+async fn reserved_sqns_and_serving_mmes_survive_a_crash() {
     let dir = tempfile::tempdir().unwrap();
     let out = Command::new(std::env::current_exe().unwrap())
         .args(["--exact", "crash_child", "--nocapture", "--test-threads", "1"])
@@ -139,6 +156,16 @@ async fn reserved_sqns_survive_a_crash() {
     let stored = store.get_auth(IMSI).await.unwrap().expect("the subscriber survives the crash").sqn;
     let max = reported.iter().copied().max().unwrap();
     assert!(stored > max, "stored SQN {stored} is not past {max}, handed out before the crash");
+    let served = stdout.lines().filter_map(|l| l.strip_prefix("SERVED ")).collect::<Vec<_>>();
+    assert_eq!(served.len(), 20, "child output: {stdout}");
+    let sub = store.get(IMSI).await.unwrap().expect("the subscriber survives the crash");
+    let node = ServingNode {
+        mme_host: sub.mme_host,
+        mme_realm: sub.mme_realm,
+        mme_timestamp: sub.mme_timestamp,
+        purge_flag: sub.purge_flag,
+    };
+    assert_eq!(node, serving_mme(19), "the last serving MME acknowledged before the crash");
     store.close().await;
 }
 
