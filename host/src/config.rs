@@ -127,7 +127,7 @@ pub struct PluginLimits {
     /// Warm instances (and concurrent requests) per plugin. A request waiting in a host
     /// call (a store write being made durable, a MongoDB round trip) holds its instance,
     /// so this bounds how many such waits overlap: with 32, a ULR storm on sled was
-    /// held to 32 per journal `fdatasync`. Each instance in use costs about 0.5 MiB.
+    /// held to 32 per journal `fdatasync`. Each instance in use costs about 0.5-1.5 MiB.
     pub instances: u32,
 }
 
