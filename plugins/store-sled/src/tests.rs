@@ -425,8 +425,17 @@ fn an_interrupted_migration_completes_on_the_next_open() {
     assert_migrated(&s, &subs);
 }
 
+/// The serving journal of the store opened on `dir` (the default `path`).
+fn journal_path(dir: &std::path::Path) -> std::path::PathBuf {
+    dir.join("subscribers").join(JOURNAL_FILE)
+}
+
 fn journal_len(dir: &std::path::Path) -> u64 {
-    std::fs::metadata(dir.join("subscribers").join(JOURNAL_FILE)).unwrap().len()
+    std::fs::metadata(journal_path(dir)).unwrap().len()
+}
+
+fn journal_entries(dir: &std::path::Path) -> Vec<journal::Entry> {
+    journal::parse(&std::fs::read(journal_path(dir)).unwrap())
 }
 
 #[test]
@@ -438,7 +447,7 @@ fn serving_updates_go_to_the_journal_and_a_clean_close_empties_it() {
     let results =
         s.update_serving_many(&[(IMSI.into(), node.clone()), ("001019999999999".into(), node.clone())]);
     assert_eq!(results, vec![Ok(ServingNode::default()), Err(StoreError::NotFound)]);
-    let entries = journal::parse(&std::fs::read(dir.path().join("subscribers").join(JOURNAL_FILE)).unwrap());
+    let entries = journal_entries(dir.path());
     assert_eq!(entries.len(), 1, "only the applied update is journaled");
     assert_eq!(
         (entries[0].imsi.as_slice(), serving::decode(b"", &entries[0].record)),
@@ -464,7 +473,7 @@ fn journal_entries_left_by_a_crash_are_applied_on_open() {
     s.put(&serving_at(sub(IMSI), &mme("mme0", 1, true)), Some(&auth(3)), PutMode::Create).unwrap();
     drop(s);
     // What a crash leaves: entries sled never wrote out, the last one torn.
-    let path = dir.path().join("subscribers").join(JOURNAL_FILE);
+    let path = journal_path(dir.path());
     let (mut j, _) = journal::Journal::open(&path).unwrap();
     let (first, last) = (mme("mme1", 2, false), mme("mme2", 3, false));
     for node in [&first, &last] {
@@ -526,7 +535,7 @@ fn a_crash_after_update_serving_loses_no_acknowledged_update() {
         .status()
         .unwrap();
     assert!(status.success());
-    let entries = journal::parse(&std::fs::read(dir.path().join("subscribers").join(JOURNAL_FILE)).unwrap());
+    let entries = journal_entries(dir.path());
     assert_eq!(entries.len(), 50, "the child left its updates in the journal");
     let s = open(dir.path(), json!({})).unwrap();
     assert_eq!(serving::of(&s.get(IMSI).unwrap().unwrap()), mme("mme49", 49, false));
