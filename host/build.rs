@@ -23,6 +23,7 @@ fn main() {
     let wasm_target = target.join("wasm-builtin");
 
     let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+    ensure_wasm_target();
     let mut cmd = Command::new(cargo);
     cmd.current_dir(&root)
         .args(["build", "--profile", "plugin", "--target", "wasm32-wasip2", "--target-dir"])
@@ -55,4 +56,32 @@ fn main() {
     }
     list.push(']');
     std::fs::write(out.join("builtins.rs"), list).expect("writing builtins.rs");
+}
+
+/// Installs the `wasm32-wasip2` standard library when the toolchain lacks it.
+/// rust-toolchain.toml lists the target, but rustup installs listed targets only when
+/// it installs the toolchain itself; with a toolchain already present (or with
+/// `RUSTUP_AUTO_INSTALL=0`) it does not, and `cargo run --release -- serve` must still
+/// work on a fresh clone. Without rustup this is a no-op and the build below explains.
+fn ensure_wasm_target() {
+    let rustc = std::env::var("RUSTC").unwrap_or_else(|_| "rustc".into());
+    let sysroot =
+        Command::new(&rustc).args(["--print", "sysroot"]).output().ok().filter(|o| o.status.success());
+    let Some(sysroot) = sysroot else { return };
+    let sysroot = PathBuf::from(String::from_utf8_lossy(&sysroot.stdout).trim());
+    if sysroot.join("lib/rustlib/wasm32-wasip2/lib").is_dir() {
+        return;
+    }
+    println!("cargo:warning=installing the wasm32-wasip2 target with rustup (the built-in plugins need it)");
+    let mut cmd = Command::new("rustup");
+    cmd.args(["target", "add", "wasm32-wasip2"]);
+    // Install into the toolchain cargo is building with, not rustup's default one.
+    if let Ok(toolchain) = std::env::var("RUSTUP_TOOLCHAIN") {
+        cmd.args(["--toolchain", &toolchain]);
+    }
+    match cmd.status() {
+        Ok(status) if status.success() => {}
+        Ok(status) => println!("cargo:warning=`rustup target add wasm32-wasip2` failed ({status})"),
+        Err(e) => println!("cargo:warning=rustup not found ({e}); install the wasm32-wasip2 target by hand"),
+    }
 }

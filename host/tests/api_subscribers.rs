@@ -213,6 +213,33 @@ async fn bad_input_is_400_naming_the_field() {
             "slice[0].session[0].type",
         ),
         (with(&|d| d["slice"] = json!([{ "sst": "one" }])), "slice[0].sst"),
+        // Unknown keys at any depth are named, not silently dropped.
+        (
+            with(&|d| d["slice"] = json!([{ "sst": 1, "session": [{ "name": "internet", "sesion": 1 }] }])),
+            "slice[0].session[0].sesion",
+        ),
+        (with(&|d| d["ambr"] = json!({ "downlink": { "value": 1, "unit": 3, "u": 1 } })), "ambr.downlink.u"),
+        // Bounded lists: Open5GS aborts on a third MSISDN, a ninth slice, a fifth session.
+        (with(&|d| d["msisdn"] = json!(["1", "2", "3"])), "msisdn"),
+        (with(&|d| d["msisdn"] = json!(vec!["4917"; 1000])), "msisdn"),
+        (with(&|d| d["slice"] = json!(vec![json!({ "sst": 1 }); 9])), "slice"),
+        (
+            with(&|d| d["slice"] = json!([{ "sst": 1, "session": vec![json!({ "name": "a" }); 5] }])),
+            "slice[0].session",
+        ),
+        // No control characters in names that reach AVPs and logs.
+        (
+            with(&|d| d["slice"] = json!([{ "sst": 1, "session": [{ "name": "inter\nnet" }] }])),
+            "slice[0].session[0].name",
+        ),
+        (with(&|d| d["ims"] = json!({ "impi": "a\u{0}b@ims", "impu": [] })), "ims.impi"),
+        // The serving MME and the IMS registration are the network's to write.
+        (with(&|d| d["mme_host"] = json!("mme\n.example")), "mme_host"),
+        (with(&|d| d["purge_flag"] = json!(true)), "purge_flag"),
+        (
+            with(&|d| d["ims"] = json!({ "impi": "a@ims", "registration_state": "registered" })),
+            "ims.registration_state",
+        ),
     ];
     for (doc, field) in &cases {
         let r = api.post("/api/v1/subscribers", doc.clone()).await;
@@ -230,6 +257,16 @@ async fn bad_input_is_400_naming_the_field() {
     assert_eq!(garbage.status, 400);
     assert!(garbage.body["error"].as_str().unwrap().starts_with("invalid JSON"), "{}", garbage.body);
     assert_eq!(api.get("/api/v1/subscribers/12ab").await.body["field"], "imsi");
+    // Unset state fields, in any of the forms GET, the WebUI and mongoexport write, and
+    // Open5GS bookkeeping at any depth are accepted.
+    let open5gs = with(&|d| {
+        d["mme_host"] = json!([]);
+        d["purge_flag"] = json!(false);
+        d["slice"] = json!([{ "_id": "a", "sst": 1, "session": [{ "_id": "b", "name": "internet", "pcc_rule": [] }] }]);
+    });
+    let r = api.post("/api/v1/subscribers", open5gs).await;
+    assert_eq!(r.status, 201, "{}", r.body);
+    assert!(running.store.delete("001010000000001").await.unwrap());
     assert_eq!(running.store.count().await.unwrap(), 0, "nothing was stored");
     stop(running).await;
 }

@@ -210,7 +210,7 @@ async fn sqn_changed_behind_the_auc(cached: bool) {
     let v = auc.eutran(IMSI, 1, [0x00, 0xf1, 0x10], None).await.unwrap();
     let first = sqn_of(&v[0].rand, &v[0].autn);
     // The operator moves the SQN far ahead (as a PATCH through the API would).
-    store.set_sqn(IMSI, 0x10_0000).await.unwrap();
+    store.advance_sqn(IMSI, 0x10_0000).await.unwrap();
     let v = auc.eutran(IMSI, 1, [0x00, 0xf1, 0x10], None).await.unwrap();
     let next = sqn_of(&v[0].rand, &v[0].autn);
     assert!(first < 0x10_0000 && next >= 0x10_0000, "{first:#x} then {next:#x}");

@@ -54,19 +54,7 @@ async fn resync_with_a_valid_auts_moves_sqn_and_a_forged_one_does_not() {
     // does (TS 33.102 6.3.3), with MAC-S over AMF 0000.
     let rand: [u8; 16] = std::array::from_fn(|i| i as u8 * 7 + 1);
     let sqn_ms: u64 = before + 1_000_000 * 32;
-    let sqn_ms_b: [u8; 6] = sqn_ms.to_be_bytes()[2..].try_into().unwrap();
-    let mut m = milenage::Milenage::new_with_opc(
-        hex::decode(K).unwrap().try_into().unwrap(),
-        hex::decode(OPC).unwrap().try_into().unwrap(),
-    );
-    let ak_star = m.f5star(&rand);
-    let mac_s = m.f1star(&rand, &sqn_ms_b, &[0, 0]);
-    let mut resync = [0u8; 30];
-    resync[..16].copy_from_slice(&rand);
-    for i in 0..6 {
-        resync[16 + i] = sqn_ms_b[i] ^ ak_star[i];
-    }
-    resync[22..].copy_from_slice(&mac_s);
+    let resync = resync_info(rand, sqn_ms);
 
     let mut forged = resync;
     forged[29] ^= 1;

@@ -207,9 +207,9 @@ fn a_library_without_the_symbol_is_refused_naming_path_and_symbol() {
     let dir = tempfile::tempdir().unwrap();
     let libc = libc_path();
     let err = load_err(&libc, dir.path());
-    assert!(matches!(err, StoreLoadError::Symbol { symbol: "plughss_store_v1", .. }), "{err}");
+    assert!(matches!(err, StoreLoadError::Symbol { symbol: "plughss_store_v2", .. }), "{err}");
     let text = err.to_string();
-    assert!(text.contains(&libc.display().to_string()) && text.contains("`plughss_store_v1`"), "{text}");
+    assert!(text.contains(&libc.display().to_string()) && text.contains("`plughss_store_v2`"), "{text}");
 }
 
 extern "C" fn v2_entry() -> *const StoreVTable {
@@ -235,7 +235,7 @@ fn another_abi_version_or_a_null_vtable_is_refused() {
     );
     // SAFETY: as above.
     let err = unsafe { open_entry(null_entry, "plugin /x/libnull.so", &json!({})) }.unwrap_err();
-    assert_eq!(err.to_string(), "store plugin /x/libnull.so: `plughss_store_v1` returned a null vtable");
+    assert_eq!(err.to_string(), "store plugin /x/libnull.so: `plughss_store_v2` returned a null vtable");
 }
 
 #[test]

@@ -67,6 +67,41 @@ impl Default for Subscriber {
     }
 }
 
+impl Subscriber {
+    /// Takes the state fields from `stored`: the serving MME (written only by the
+    /// serving-node update of ULR/PUR, TS 29.272 7.2.3, 7.2.13) and the IMS
+    /// registration (written only by Cx SAR, TS 29.228 6.1.2). A provisioning write
+    /// replaces the rest: were these replaced, the HSS would forget which MME to send
+    /// an IDR or CLR to.
+    pub fn keep_state_of(&mut self, stored: &Subscriber) {
+        self.mme_host.clone_from(&stored.mme_host);
+        self.mme_realm.clone_from(&stored.mme_realm);
+        self.mme_timestamp = stored.mme_timestamp;
+        self.purge_flag = stored.purge_flag;
+        if let Some(ims) = &mut self.ims {
+            match &stored.ims {
+                Some(old) => {
+                    ims.scscf.clone_from(&old.scscf);
+                    ims.registration_state.clone_from(&old.registration_state);
+                }
+                None => ims.clear_state(),
+            }
+        }
+    }
+
+    /// Empties the state fields (see [`keep_state_of`](Self::keep_state_of)), as a
+    /// newly created subscriber has them.
+    pub fn clear_state(&mut self) {
+        self.mme_host = None;
+        self.mme_realm = None;
+        self.mme_timestamp = None;
+        self.purge_flag = false;
+        if let Some(ims) = &mut self.ims {
+            ims.clear_state();
+        }
+    }
+}
+
 /// The non-secret part of `security`.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(default)]
@@ -225,6 +260,17 @@ pub struct Ims {
     /// TS 29.228 registration state: "not_registered", "registered", "unregistered".
     pub registration_state: String,
 }
+
+impl Ims {
+    /// No S-CSCF assigned, not registered.
+    pub fn clear_state(&mut self) {
+        self.scscf = None;
+        self.registration_state = String::from(NOT_REGISTERED);
+    }
+}
+
+/// TS 29.228 registration state of a subscriber no S-CSCF has registered.
+pub const NOT_REGISTERED: &str = "not_registered";
 
 /// Secrets and counters for authentication: never serialised by the API, never handed
 /// to a plugin, never logged (`Debug` redacts the keys).

@@ -26,13 +26,21 @@
 //! `ims.digest_ha1`) are write-only: [`render`] never returns them, because the
 //! [`Subscriber`] it renders has no field that could hold them.
 //!
-//! Open5GS bookkeeping (`_id`, `__v`, `schema_version`, `security.rand`) is accepted and
-//! ignored, so `mongoexport` output imports as is; any other unknown top-level or
-//! `security` key is a 400 naming it.
+//! Open5GS bookkeeping (`_id` at any level, `__v`, `schema_version`, `security.rand`,
+//! an empty `pcc_rule`) is accepted and ignored, so `mongoexport` output imports as is;
+//! any other unknown key, at any level, is a 400 naming it (`slice[0].session[0].sesion`).
+//!
+//! The state fields (the serving MME `mme_host`, `mme_realm`, `mme_timestamp`,
+//! `purge_flag`, and the IMS registration `ims.scscf`, `ims.registration_state`) are
+//! the network's, not the operator's: only ULR/PUR and SAR write them, and no
+//! provisioning request does ([`StateFields`]). A document may repeat them as `GET`
+//! returned them, or leave them out; a different value is a 400. An import ignores
+//! them: they are the exporting system's state.
 
 use plughss_plugin_api::store::SQN_MODULUS;
 use plughss_plugin_api::subscriber::{
-    AuthData, BitRate, FieldError, OpcOrOp, SecurityInfo, Subscriber, parse_hex, to_hex, validate_imsi,
+    AuthData, BitRate, FieldError, NOT_REGISTERED, OpcOrOp, SecurityInfo, Subscriber, parse_hex, to_hex,
+    validate_imsi,
 };
 use serde_json::{Map, Value};
 
@@ -57,6 +65,35 @@ pub const FIELDS: &[&str] = &[
 
 /// Open5GS document bookkeeping, accepted and dropped.
 const IGNORED: &[&str] = &["_id", "__v", "schema_version"];
+
+/// The keys of nested objects, by their path with indices removed (`slice.session`).
+const NESTED_FIELDS: &[(&str, &[&str])] = &[
+    ("ambr", &["downlink", "uplink"]),
+    ("ambr.downlink", &["value", "unit"]),
+    ("ambr.uplink", &["value", "unit"]),
+    ("slice", &["sst", "sd", "default_indicator", "session"]),
+    ("slice.session", &["name", "type", "qos", "ambr", "ue"]),
+    ("slice.session.qos", &["index", "arp"]),
+    ("slice.session.qos.arp", &["priority_level", "pre_emption_capability", "pre_emption_vulnerability"]),
+    ("slice.session.ambr", &["downlink", "uplink"]),
+    ("slice.session.ambr.downlink", &["value", "unit"]),
+    ("slice.session.ambr.uplink", &["value", "unit"]),
+    ("slice.session.ue", &["ipv4", "ipv6"]),
+    ("ims", &["impi", "impu", "digest_realm", "digest_ha1", "ifc", "scscf", "registration_state"]),
+];
+
+/// At most this many MSISDNs: Open5GS's daemons abort on a third (`ogs_assert`), and
+/// S6a carries one MSISDN and one A-MSISDN (TS 29.272 7.3.2, 7.3.157).
+pub const MAX_MSISDN: usize = 2;
+/// Slices per subscriber and sessions (APNs) per slice, Open5GS's limits
+/// (OGS_MAX_NUM_OF_SLICE, OGS_MAX_NUM_OF_SESS).
+pub const MAX_SLICES: usize = 8;
+pub const MAX_SESSIONS: usize = 4;
+/// Public identities per subscriber, and the length of any identity or name.
+pub const MAX_IMPU: usize = 32;
+pub const MAX_NAME: usize = 255;
+/// The iFC XML.
+pub const MAX_IFC: usize = 64 * 1024;
 
 const SECURITY_FIELDS: &[&str] = &["k", "opc", "op", "amf", "sqn"];
 /// Open5GS keeps the last RAND in `security.rand`; it is state, not provisioning.
@@ -138,6 +175,63 @@ impl SecurityPatch {
 pub struct Patch {
     profile: Map<String, Value>,
     pub security: SecurityPatch,
+    /// To [`check`](StateFields::check) against the stored subscriber.
+    pub state: StateFields,
+}
+
+/// The state fields a document named (see the module docs), with their values.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct StateFields(Vec<(&'static str, Value)>);
+
+impl StateFields {
+    const TOP: &[&str] = &["mme_host", "mme_realm", "mme_timestamp", "purge_flag"];
+    const IMS: &[(&str, &str)] = &[("scscf", "ims.scscf"), ("registration_state", "ims.registration_state")];
+
+    /// Takes them out of a document.
+    fn take(obj: &mut Map<String, Value>) -> StateFields {
+        let mut out = Vec::new();
+        for name in Self::TOP {
+            if let Some(v) = obj.remove(*name) {
+                out.push((*name, v));
+            }
+        }
+        if let Some(Value::Object(ims)) = obj.get_mut("ims") {
+            for (name, path) in Self::IMS {
+                if let Some(v) = ims.remove(*name) {
+                    out.push((*path, v));
+                }
+            }
+        }
+        StateFields(out)
+    }
+
+    /// Refuses any value other than the stored one (`None`: a new subscriber, whose
+    /// state is unset). An unset value matches any unset form: `null`, the WebUI's
+    /// `[]`, `""`, `false`, `"not_registered"`.
+    pub fn check(&self, stored: Option<&Subscriber>) -> Result<(), FieldError> {
+        let stored = stored.map(render).unwrap_or(Value::Null);
+        for (path, given) in &self.0 {
+            let now = path.split('.').try_fold(&stored, |v, key| v.get(key)).unwrap_or(&Value::Null);
+            if given == now || (is_unset(given) && is_unset(now)) {
+                continue;
+            }
+            let writer = if path.starts_with("ims.") { "the S-CSCF's SAR" } else { "the MME's ULR and PUR" };
+            return Err(FieldError::new(
+                path,
+                format!("is state that only {writer} write; leave it out or repeat the stored value"),
+            ));
+        }
+        Ok(())
+    }
+}
+
+fn is_unset(v: &Value) -> bool {
+    match v {
+        Value::Null | Value::Bool(false) => true,
+        Value::Array(a) => a.is_empty(),
+        Value::String(s) => s.is_empty() || s == NOT_REGISTERED,
+        _ => false,
+    }
 }
 
 /// RFC 7396 JSON Merge Patch, section 2: an object patch merges member by member
@@ -162,9 +256,22 @@ pub fn merge_patch(target: &mut Value, patch: &Value) {
     }
 }
 
-/// A new subscriber from a full document (POST, import).
+/// A new subscriber from a full document (POST): state fields may only be unset.
 pub fn parse_new(doc: &Value) -> Result<(Subscriber, AuthData), FieldError> {
     let mut obj = top_level(doc)?;
+    StateFields::take(&mut obj).check(None)?;
+    new_from(obj)
+}
+
+/// A subscriber from an import document (create-or-replace): state fields are the
+/// exporting system's and are dropped.
+pub fn parse_import(doc: &Value) -> Result<(Subscriber, AuthData), FieldError> {
+    let mut obj = top_level(doc)?;
+    StateFields::take(&mut obj);
+    new_from(obj)
+}
+
+fn new_from(mut obj: Map<String, Value>) -> Result<(Subscriber, AuthData), FieldError> {
     let security = parse_security(obj.remove("security").as_ref(), false)?;
     let digest = take_digest(&mut obj, false)?;
     let mut sub = parse_profile(obj)?;
@@ -177,25 +284,35 @@ pub fn parse_new(doc: &Value) -> Result<(Subscriber, AuthData), FieldError> {
 /// stored one whole; the keys given in `security` replace the stored ones and absent
 /// keys are kept (they are write-only, so a client that read the document cannot send
 /// them back). A missing `imsi` is taken from the path.
-pub fn parse_replacement(doc: &Value, path_imsi: &str) -> Result<(Subscriber, SecurityPatch), FieldError> {
+/// The state fields it names are returned for the caller to [`check`](StateFields::check)
+/// against the stored subscriber.
+pub fn parse_replacement(
+    doc: &Value,
+    path_imsi: &str,
+) -> Result<(Subscriber, SecurityPatch, StateFields), FieldError> {
     let mut obj = top_level(doc)?;
+    let state = StateFields::take(&mut obj);
     let mut security = parse_security(obj.remove("security").as_ref(), true)?;
     security.digest_ha1 = take_digest(&mut obj, true)?;
     obj.entry("imsi").or_insert_with(|| Value::String(path_imsi.to_string()));
     let sub = parse_profile(obj)?;
     same_imsi(&sub, path_imsi)?;
-    Ok((sub, security))
+    Ok((sub, security, state))
 }
 
 /// Parses a merge patch document (`PATCH /subscribers/{imsi}`).
 pub fn parse_patch(doc: &Value) -> Result<Patch, FieldError> {
     let mut profile = top_level(doc)?;
+    let state = StateFields::take(&mut profile);
+    if matches!(profile.get("ims"), Some(Value::Object(o)) if o.is_empty()) {
+        profile.remove("ims");
+    }
     let mut security = match profile.remove("security") {
         Some(Value::Null) => return Err(FieldError::new("security", "cannot be removed")),
         s => parse_security(s.as_ref(), true)?,
     };
     security.digest_ha1 = take_digest(&mut profile, true)?;
-    Ok(Patch { profile, security })
+    Ok(Patch { profile, security, state })
 }
 
 /// Merges the non-secret part of `patch` into `current` (RFC 7396) and validates the
@@ -233,8 +350,44 @@ fn same_imsi(sub: &Subscriber, path_imsi: &str) -> Result<(), FieldError> {
     }
 }
 
-/// The document as an object whose top-level keys are all known.
+/// The document as an object whose keys are all known, at every level (Open5GS
+/// bookkeeping dropped).
 fn top_level(doc: &Value) -> Result<Map<String, Value>, FieldError> {
+    let mut obj = known_top_level(doc)?;
+    for (name, value) in obj.iter_mut() {
+        known_nested(name, name, value)?;
+    }
+    Ok(obj)
+}
+
+/// Checks the keys of a nested value at `at` (its path with indices, for errors;
+/// `kind`, the path without them, to look up the keys it may have), dropping `_id`
+/// and an empty `pcc_rule` as Open5GS bookkeeping.
+fn known_nested(kind: &str, at: &str, value: &mut Value) -> Result<(), FieldError> {
+    match value {
+        Value::Array(items) if NESTED_FIELDS.iter().any(|(k, _)| *k == kind) => {
+            for (i, item) in items.iter_mut().enumerate() {
+                known_nested(kind, &format!("{at}[{i}]"), item)?;
+            }
+        }
+        Value::Object(members) => {
+            let Some((_, fields)) = NESTED_FIELDS.iter().find(|(k, _)| *k == kind) else { return Ok(()) };
+            members
+                .retain(|k, v| k != "_id" && !(k == "pcc_rule" && v.as_array().is_some_and(Vec::is_empty)));
+            for (name, v) in members.iter_mut() {
+                if !fields.contains(&name.as_str()) {
+                    return Err(FieldError::new(&format!("{at}.{name}"), "unknown field"));
+                }
+                known_nested(&format!("{kind}.{name}"), &format!("{at}.{name}"), v)?;
+            }
+        }
+        _ => {}
+    }
+    Ok(())
+}
+
+/// The document as an object whose top-level keys are all known.
+fn known_top_level(doc: &Value) -> Result<Map<String, Value>, FieldError> {
     let Value::Object(obj) = doc else {
         return Err(FieldError::new("", "the document must be a JSON object"));
     };
@@ -379,6 +532,21 @@ fn without_value(reason: &str) -> String {
 /// Range checks and normalisation (lower-case hex) of a profile.
 fn validate(sub: &mut Subscriber) -> Result<(), FieldError> {
     validate_imsi(&sub.imsi)?;
+    if sub.msisdn.len() > MAX_MSISDN {
+        return Err(FieldError::new("msisdn", format!("at most {MAX_MSISDN} (an MSISDN and an A-MSISDN)")));
+    }
+    if sub.slice.len() > MAX_SLICES {
+        return Err(FieldError::new("slice", format!("at most {MAX_SLICES} slices")));
+    }
+    for (i, slice) in sub.slice.iter().enumerate() {
+        if slice.session.len() > MAX_SESSIONS {
+            return Err(FieldError::new(
+                &format!("slice[{i}].session"),
+                format!("at most {MAX_SESSIONS} sessions per slice"),
+            ));
+        }
+    }
+    text_fields(sub)?;
     for (i, m) in sub.msisdn.iter().enumerate() {
         if !(1..=15).contains(&m.len()) || !m.bytes().all(|b| b.is_ascii_digit()) {
             return Err(FieldError::new(&format!("msisdn[{i}]"), "must be 1 to 15 digits"));
@@ -454,6 +622,57 @@ fn validate(sub: &mut Subscriber) -> Result<(), FieldError> {
             return Err(FieldError::new(
                 "ims.registration_state",
                 format!("must be one of {}", REGISTRATION_STATES.join(", ")),
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// Names and identities are printable text of bounded length: they reach Diameter
+/// AVPs, logs and other systems' databases, where a control character could forge a
+/// line or break a parser. The iFC is XML and may hold line breaks and tabs.
+fn text_fields(sub: &Subscriber) -> Result<(), FieldError> {
+    let mut texts: Vec<(String, &str, usize)> = Vec::new();
+    for (i, slice) in sub.slice.iter().enumerate() {
+        for (j, s) in slice.session.iter().enumerate() {
+            texts.push((format!("slice[{i}].session[{j}].name"), &s.name, MAX_NAME));
+            if let Some(ue) = &s.ue {
+                for (name, v) in [("ipv4", &ue.ipv4), ("ipv6", &ue.ipv6)] {
+                    if let Some(v) = v {
+                        texts.push((format!("slice[{i}].session[{j}].ue.{name}"), v, 64));
+                    }
+                }
+            }
+        }
+    }
+    if let Some(ims) = &sub.ims {
+        if ims.impu.len() > MAX_IMPU {
+            return Err(FieldError::new("ims.impu", format!("at most {MAX_IMPU} public identities")));
+        }
+        texts.push(("ims.impi".into(), &ims.impi, MAX_NAME));
+        for (i, u) in ims.impu.iter().enumerate() {
+            texts.push((format!("ims.impu[{i}]"), u, MAX_NAME));
+        }
+        if let Some(r) = &ims.digest_realm {
+            texts.push(("ims.digest_realm".into(), r, MAX_NAME));
+        }
+    }
+    for (field, text, max) in texts {
+        if text.len() > max {
+            return Err(FieldError::new(&field, format!("at most {max} bytes")));
+        }
+        if text.chars().any(char::is_control) {
+            return Err(FieldError::new(&field, "must not contain control characters"));
+        }
+    }
+    if let Some(ifc) = sub.ims.as_ref().and_then(|i| i.ifc.as_deref()) {
+        if ifc.len() > MAX_IFC {
+            return Err(FieldError::new("ims.ifc", format!("at most {MAX_IFC} bytes")));
+        }
+        if ifc.chars().any(|c| c.is_control() && !matches!(c, '\n' | '\r' | '\t')) {
+            return Err(FieldError::new(
+                "ims.ifc",
+                "must not contain control characters other than line breaks and tabs",
             ));
         }
     }
@@ -663,7 +882,7 @@ mod tests {
 
     #[test]
     fn replacement_takes_the_imsi_from_the_path_and_keeps_absent_keys() {
-        let (sub, sec) = parse_replacement(&json!({ "msisdn": ["1"] }), "001010000000001").unwrap();
+        let (sub, sec, _) = parse_replacement(&json!({ "msisdn": ["1"] }), "001010000000001").unwrap();
         assert_eq!((sub.imsi.as_str(), sec.is_empty()), ("001010000000001", true));
         let e = parse_replacement(&json!({ "imsi": "001010000000002" }), "001010000000001").unwrap_err();
         assert_eq!(e.field, "imsi");

@@ -261,7 +261,9 @@ async fn list(
     Ok(Json(json!({ "subscribers": subscribers, "next": next })))
 }
 
-/// Full replacement; keys not given are kept.
+/// Full replacement; keys not given are kept. The state fields are the store's to
+/// keep ([`provision::StateFields`]); an SQN given is a floor, never a rollback
+/// ([`PutMode::Update`]). The answer is the subscriber as stored afterwards.
 async fn replace(
     State(store): State<StoreHandle>,
     State(events): State<Events>,
@@ -270,20 +272,43 @@ async fn replace(
 ) -> Result<Json<Value>> {
     path_imsi(&imsi)?;
     let doc = json_body(body)?;
-    let (mut sub, security) = provision::parse_replacement(&doc, &imsi)?;
+    let (mut sub, security, state) = provision::parse_replacement(&doc, &imsi)?;
     let current = store.get(&imsi).await?.ok_or_else(|| SubscriberError::NotFound(imsi.clone()))?;
-    let mut auth = store.get_auth(&imsi).await?.ok_or_else(|| SubscriberError::NotFound(imsi.clone()))?;
-    security.apply(&mut auth);
-    sub.security = security_info(&auth);
-    let keys = (!security.is_empty()).then_some(auth);
-    store.put(sub.clone(), keys, PutMode::Update).await.map_err(SubscriberError::about(&imsi))?;
+    state.check(Some(&current))?;
+    let keys = new_keys(&store, &imsi, &security).await?;
+    sub.security = keys.as_ref().map_or_else(|| current.security.clone(), security_info);
+    store.put(sub, keys, PutMode::Update).await.map_err(SubscriberError::about(&imsi))?;
     info!(imsi = %imsi, keys_changed = !security.is_empty(), "subscriber replaced");
     events.updated(&imsi, &current);
+    stored(&store, &imsi).await
+}
+
+/// The keys a write stores: the stored ones with `security` applied, or `None` (keep
+/// them) when it changes nothing secret. Their SQN is the one read here or the one
+/// given, either way only a floor for the store (never lower than a reservation made
+/// meanwhile).
+async fn new_keys(
+    store: &StoreHandle,
+    imsi: &str,
+    security: &provision::SecurityPatch,
+) -> Result<Option<plughss_plugin_api::subscriber::AuthData>> {
+    if security.is_empty() {
+        return Ok(None);
+    }
+    let mut auth = store.get_auth(imsi).await?.ok_or_else(|| SubscriberError::NotFound(imsi.to_owned()))?;
+    security.apply(&mut auth);
+    Ok(Some(auth))
+}
+
+/// The subscriber as stored now, for the answer to a write.
+async fn stored(store: &StoreHandle, imsi: &str) -> Result<Json<Value>> {
+    let sub = store.get(imsi).await?.ok_or_else(|| SubscriberError::NotFound(imsi.to_owned()))?;
     Ok(Json(provision::render(&sub)))
 }
 
 /// RFC 7396 merge patch of the document. Changes under `security` (and
-/// `ims.digest_ha1`) go to the keys: read, modified, and written back with the profile.
+/// `ims.digest_ha1`) go to the keys: read, modified, and written back with the profile,
+/// the SQN only ever raised (as for `PUT`).
 async fn patch(
     State(store): State<StoreHandle>,
     State(events): State<Events>,
@@ -294,20 +319,17 @@ async fn patch(
     let doc = json_body(body)?;
     let patch = provision::parse_patch(&doc)?;
     let current = store.get(&imsi).await?.ok_or_else(|| SubscriberError::NotFound(imsi.clone()))?;
+    patch.state.check(Some(&current))?;
     let mut sub = provision::patch_profile(&current, &patch, &imsi)?;
-    let keys = if patch.security.is_empty() {
-        None
-    } else {
-        let mut auth = store.get_auth(&imsi).await?.ok_or_else(|| SubscriberError::NotFound(imsi.clone()))?;
-        patch.security.apply(&mut auth);
-        sub.security = security_info(&auth);
-        Some(auth)
-    };
+    let keys = new_keys(&store, &imsi, &patch.security).await?;
+    if let Some(k) = &keys {
+        sub.security = security_info(k);
+    }
     let keys_changed = keys.is_some();
-    store.put(sub.clone(), keys, PutMode::Update).await.map_err(SubscriberError::about(&imsi))?;
+    store.put(sub, keys, PutMode::Update).await.map_err(SubscriberError::about(&imsi))?;
     info!(imsi = %imsi, keys_changed, "subscriber patched");
     events.updated(&imsi, &current);
-    Ok(Json(provision::render(&sub)))
+    stored(&store, &imsi).await
 }
 
 async fn remove(
@@ -336,6 +358,9 @@ async fn remove(
 
 /// Bulk create-or-replace of up to [`MAX_IMPORT`] documents, all or nothing: a bad
 /// document rejects the request naming it (`[index].field`) before anything is written.
+/// An existing subscriber keeps its state and its SQN never goes back (see
+/// [`plughss_plugin_api::store::Store::put_many`]); state fields in the documents are
+/// ignored.
 async fn import(
     State(store): State<StoreHandle>,
     body: std::result::Result<Bytes, BytesRejection>,
@@ -349,7 +374,7 @@ async fn import(
     }
     let mut subs = Vec::with_capacity(docs.len());
     for (i, d) in docs.iter().enumerate() {
-        let parsed = provision::parse_new(d).map_err(|e| {
+        let parsed = provision::parse_import(d).map_err(|e| {
             let field = if e.field.is_empty() { format!("[{i}]") } else { format!("[{i}].{}", e.field) };
             FieldError { field, reason: e.reason }
         })?;

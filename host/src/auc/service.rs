@@ -94,6 +94,11 @@ impl Lane {
         self.ahead.as_ref().unwrap_or(&self.current).end_seq()
     }
 
+    /// The SEQ [`take`](Self::take) would hand out next, if any.
+    fn next_seq(&self) -> Option<u64> {
+        self.current.peek().or_else(|| self.ahead.as_ref().and_then(SqnBlock::peek))
+    }
+
     /// The next SEQ, moving on to the ahead block when the current one is used up.
     fn take(&mut self) -> Option<u64> {
         if let Some(seq) = self.current.take() {
@@ -132,7 +137,15 @@ impl Auc {
     async fn keys(&self, imsi: &str) -> Result<(Milenage, [u8; 2]), AucFailure> {
         let landed = self.lanes().get(imsi).map(|l| l.landed);
         let auth: AuthData = self.store.get_auth(imsi).await?.ok_or(AucFailure::UnknownSubscriber)?;
-        self.drop_stale_block(imsi, auth.sqn, landed);
+        if let Some(floor) = self.check_lane(imsi, auth.sqn, landed) {
+            let now = self.store.advance_sqn(imsi, floor).await?;
+            tracing::warn!(
+                imsi,
+                stored = auth.sqn,
+                now,
+                "stored SQN was below SQNs already reserved; raised it"
+            );
+        }
         let m = match auth.opc {
             OpcOrOp::Opc(opc) => Milenage::new(&auth.k, &opc),
             OpcOrOp::Op(op) => Milenage::from_op(&auth.k, &op),
@@ -144,21 +157,29 @@ impl Auc {
         self.lanes.lock().unwrap_or_else(|p| p.into_inner())
     }
 
-    /// After our last reservation the store holds our newest block's end. Any other
-    /// value means the SQN was changed behind us (provisioning through the API, a
-    /// re-created subscriber, another node sharing the store): the blocks are dropped
-    /// and the next vector reserves afresh from the stored value. Gaps are harmless;
-    /// reuse is not. While an ahead reservation is under way the store may already hold
-    /// its end, and a reservation that landed after the store read (`landed` was taken
-    /// before it) makes the read older than the lane: then the check waits for the next
-    /// request.
-    fn drop_stale_block(&self, imsi: &str, stored_sqn: u64, landed: Option<u64>) {
+    /// After our last reservation the store holds our newest block's end. A higher
+    /// value means someone else reserved or raised it (another node sharing the store,
+    /// a resynchronisation there, an operator's explicit SQN): the blocks are dropped
+    /// and the next vector reserves afresh above it. A lower value means the store
+    /// forgot SQNs this node reserved (the subscriber deleted and created again, a
+    /// program other than PlugHSS writing the SQN): the blocks are kept and the returned
+    /// floor is written back (`advance_sqn`), so no SQN is issued twice. Gaps are
+    /// harmless; reuse is not (TS 33.102 C.1). While an ahead reservation is under way
+    /// the store may already hold its end, and a reservation that landed after the
+    /// store read (`landed` was taken before it) makes the read older than the lane:
+    /// then the check waits for the next request.
+    fn check_lane(&self, imsi: &str, stored_sqn: u64, landed: Option<u64>) -> Option<u64> {
         let (stored_seq, _) = self.policy.split(stored_sqn);
         let mut lanes = self.lanes();
-        let stale =
-            |l: &Lane| !l.reserving_ahead && Some(l.landed) == landed && l.reserved_end() != stored_seq;
-        if lanes.get(imsi).is_some_and(stale) {
+        let lane = lanes.get(imsi).filter(|l| !l.reserving_ahead && Some(l.landed) == landed)?;
+        let end = lane.reserved_end();
+        if stored_seq > end {
             lanes.remove(imsi);
+            None
+        } else if stored_seq < end {
+            Some(self.policy.join(end, self.ind))
+        } else {
+            None
         }
     }
 
@@ -250,8 +271,12 @@ impl Auc {
         Ok(())
     }
 
-    /// Verifies AUTS and moves SEQ_HE past SEQ_MS (TS 33.102 6.3.5, C.3.4). On a bad MAC-S
-    /// nothing changes.
+    /// Verifies AUTS and moves SEQ_HE past SEQ_MS (TS 33.102 6.3.5, C.3.4); on a bad
+    /// MAC-S nothing changes. SEQ_HE never moves back: when the next SEQ this node
+    /// would issue is above SEQ_MS, the USIM accepts it and SEQ_HE stays (6.3.5: the
+    /// HE resets SQN_HE only when the next SQN generated from it would be refused). An
+    /// AUTS crosses the radio in clear and can be replayed, so an old one must not
+    /// roll SEQ_HE back into values already issued: the store only raises the SQN.
     async fn resync(&self, imsi: &str, m: &Milenage, r: &Resync) -> Result<(), AucFailure> {
         let sqn_ms = match vectors::resync(m, &r.rand, &r.auts) {
             Ok(s) => s,
@@ -260,10 +285,19 @@ impl Auc {
                 return Err(AucFailure::ResyncFailed);
             }
         };
+        let (seq_ms, _) = self.policy.split(sqn_ms);
         let next_seq = self.policy.sqn_from_resync(sqn_ms);
-        self.store.set_sqn(imsi, self.policy.join(next_seq, self.ind)).await?;
-        self.lanes().remove(imsi);
-        tracing::info!(imsi, "SQN resynchronised from AUTS");
+        let now = self.store.advance_sqn(imsi, self.policy.join(next_seq, self.ind)).await?;
+        let kept = {
+            let mut lanes = self.lanes();
+            let keep = lanes.get(imsi).and_then(Lane::next_seq).is_some_and(|next| next > seq_ms);
+            if !keep {
+                lanes.remove(imsi);
+            }
+            keep
+        };
+        let raised = self.policy.split(now).0 == next_seq;
+        tracing::info!(imsi, seq_ms, raised, kept_block = kept, "SQN resynchronisation from AUTS");
         Ok(())
     }
 

@@ -145,6 +145,11 @@ impl SqnBlock {
         Some(seq)
     }
 
+    /// The SEQ [`take`](Self::take) would return, without taking it.
+    pub fn peek(&self) -> Option<u64> {
+        (self.next_seq < self.end_seq).then_some(self.next_seq)
+    }
+
     /// SEQ values left in the block.
     pub fn remaining(&self) -> u64 {
         self.end_seq.saturating_sub(self.next_seq)
@@ -266,12 +271,12 @@ mod tests {
     #[test]
     fn block_hands_out_exactly_its_range_in_order() {
         let mut block = SqnBlock::new(100, 105);
-        assert_eq!(block.remaining(), 5);
+        assert_eq!((block.remaining(), block.peek()), (5, Some(100)));
         let got: Vec<u64> = core::iter::from_fn(|| block.take()).collect();
         assert_eq!(got, vec![100, 101, 102, 103, 104]);
         assert_eq!(block.take(), None);
         assert_eq!(block.take(), None);
-        assert_eq!(block.remaining(), 0);
+        assert_eq!((block.remaining(), block.peek()), (0, None));
         assert_eq!(block.end_seq(), 105);
     }
 

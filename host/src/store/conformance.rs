@@ -30,7 +30,9 @@ pub async fn run(store: &StoreHandle) {
     list_orders_and_paginates(store).await;
     count_follows_creates_and_deletes(store).await;
     reserve_sqn_advances_and_wraps(store).await;
-    set_sqn_sets(store).await;
+    advance_sqn_only_raises(store).await;
+    updates_keep_state_and_never_lower_the_sqn(store).await;
+    updates_racing_reservations_never_repeat_an_sqn(store).await;
     update_serving_returns_previous(store).await;
     update_serving_many_answers_each_in_order(store).await;
     set_ims_state_is_visible(store).await;
@@ -152,15 +154,23 @@ async fn stored_sqn(store: &StoreHandle, imsi: &str) -> u64 {
     }
 }
 
+/// `full_profile` as a create stores it: without serving MME and IMS registration,
+/// which only ULR/PUR and SAR write.
+pub fn created_profile(imsi: &str) -> Subscriber {
+    let mut sub = full_profile(imsi);
+    sub.clear_state();
+    sub
+}
+
 /// `put(Create)` then `get` gives the profile back field for field, with
-/// `security.sqn` taken from the auth data, not from the profile.
+/// `security.sqn` taken from the auth data, not from the profile, and no state.
 pub async fn create_get_round_trip(store: &StoreHandle) {
     let id = imsi(1, 1);
     let mut sub = full_profile(&id);
-    sub.security.sqn = 999_999; // ignored: only auth data, reserve and set move the SQN
+    sub.security.sqn = 999_999; // ignored: only auth data, reserve and advance move the SQN
     let auth = sample_auth(1, 0x1234_5678);
     create(store, sub.clone(), auth.clone()).await;
-    let mut expected = sub;
+    let mut expected = created_profile(&id);
     expected.security.sqn = auth.sqn;
     assert_eq!(get(store, &id).await, expected, "get must return the created profile with the stored SQN");
     assert_eq!(ok(store.get(&imsi(1, 2)).await, "get of absent"), None, "get of an absent IMSI is None");
@@ -172,7 +182,7 @@ pub async fn create_conflicts_with_existing(store: &StoreHandle) {
     create(store, full_profile(&id), sample_auth(2, 64)).await;
     let again = store.put(plain_profile(&id), Some(sample_auth(3, 0)), PutMode::Create).await;
     assert_eq!(again, Err(StoreError::Conflict), "a duplicate create is a Conflict");
-    let mut expected = full_profile(&id);
+    let mut expected = created_profile(&id);
     expected.security.sqn = 64;
     assert_eq!(get(store, &id).await, expected, "a refused create must not change the profile");
     assert_eq!(ok(store.get_auth(&id).await, "get_auth"), Some(sample_auth(2, 64)), "nor the keys");
@@ -208,7 +218,8 @@ pub async fn update_of_absent_is_not_found(store: &StoreHandle) {
 }
 
 /// `Update` with `auth: None` replaces the profile but keeps keys and SQN (even one
-/// moved by `reserve_sqn` since the create); with `auth: Some` it replaces both.
+/// moved by `reserve_sqn` since the create); with `auth: Some` it replaces the keys and
+/// raises the SQN to the given one.
 pub async fn update_keeps_keys_and_sqn_without_auth(store: &StoreHandle) {
     let id = imsi(5, 1);
     create(store, full_profile(&id), sample_auth(5, 320)).await;
@@ -327,7 +338,7 @@ pub async fn reserve_sqn_advances_and_wraps(store: &StoreHandle) {
     assert_eq!(ok(store.reserve_sqn(&id, 3, 1).await, "reserve step 1"), 452, "IND width 0: step 1");
     assert_eq!(stored_sqn(store, &id).await, 455, "the stored SQN is past every reserved one");
     assert_eq!(get(store, &id).await.security.sqn, 455, "get shows the same SQN");
-    ok(store.set_sqn(&id, SQN_MODULUS - 64).await, "set_sqn near the top");
+    assert_eq!(ok(store.advance_sqn(&id, SQN_MODULUS - 64).await, "advance near the top"), SQN_MODULUS - 64);
     assert_eq!(ok(store.reserve_sqn(&id, 4, 32).await, "reserve across 2^48"), SQN_MODULUS - 64);
     assert_eq!(stored_sqn(store, &id).await, 64, "the SQN wraps modulo 2^48");
     let huge = ok(store.reserve_sqn(&id, u32::MAX, u64::MAX).await, "reserve with an overflowing product");
@@ -337,25 +348,120 @@ pub async fn reserve_sqn_advances_and_wraps(store: &StoreHandle) {
     assert_eq!(store.reserve_sqn(&imsi(10, 2), 1, 32).await, Err(StoreError::NotFound), "absent IMSI");
 }
 
-/// `set_sqn` sets the stored SQN (TS 33.102 6.3.5 resynchronisation), refuses 49-bit
-/// values and absent IMSIs, and leaves the keys alone.
-pub async fn set_sqn_sets(store: &StoreHandle) {
+/// `advance_sqn` raises the stored SQN (TS 33.102 6.3.5 resynchronisation) and
+/// answers the SQN stored afterwards; it never lowers it (an SQN issued twice could be
+/// replayed), refuses 49-bit values and absent IMSIs, and leaves the keys alone.
+pub async fn advance_sqn_only_raises(store: &StoreHandle) {
     let id = imsi(11, 1);
     create(store, plain_profile(&id), sample_auth(12, 1 << 40)).await;
-    ok(store.set_sqn(&id, 0x7_0000).await, "set_sqn");
+    assert_eq!(ok(store.advance_sqn(&id, (1 << 40) + 0x7_0000).await, "advance"), (1 << 40) + 0x7_0000);
     assert_eq!(
         ok(store.reserve_sqn(&id, 1, 32).await, "reserve"),
-        0x7_0000,
-        "reserve continues from set_sqn"
+        (1 << 40) + 0x7_0000,
+        "reserve continues from the advanced SQN"
     );
-    ok(store.set_sqn(&id, 5).await, "set_sqn backwards");
-    assert_eq!(ok(store.get_auth(&id).await, "get_auth"), Some(sample_auth(12, 5)), "only the SQN changed");
-    match store.set_sqn(&id, SQN_MODULUS).await {
+    let now = (1 << 40) + 0x7_0000 + 32;
+    assert_eq!(ok(store.advance_sqn(&id, 5).await, "advance backwards"), now, "a lower SQN is ignored");
+    assert_eq!(ok(store.advance_sqn(&id, now).await, "advance to the same"), now);
+    assert_eq!(ok(store.get_auth(&id).await, "get_auth"), Some(sample_auth(12, now)), "only the SQN moved");
+    match store.advance_sqn(&id, SQN_MODULUS).await {
         Err(StoreError::Invalid { field, .. }) => assert_eq!(field, "sqn"),
-        other => panic!("store conformance: set_sqn(2^48) must be Invalid(sqn), got {other:?}"),
+        other => panic!("store conformance: advance_sqn(2^48) must be Invalid(sqn), got {other:?}"),
     }
-    assert_eq!(stored_sqn(store, &id).await, 5, "a refused set_sqn changes nothing");
-    assert_eq!(store.set_sqn(&imsi(11, 2), 1).await, Err(StoreError::NotFound), "absent IMSI");
+    assert_eq!(stored_sqn(store, &id).await, now, "a refused advance changes nothing");
+    assert_eq!(store.advance_sqn(&imsi(11, 2), 1).await, Err(StoreError::NotFound), "absent IMSI");
+}
+
+/// A provisioning write changes only what it names. `Update` (with or without keys)
+/// and `put_many` over an existing IMSI keep the serving MME (only ULR/PUR write it,
+/// TS 29.272 7.2.3, 7.2.13) and the IMS registration (only SAR, TS 29.228 6.1.2), and
+/// never lower the SQN: new keys with SQN 0 keep the SQN already reserved.
+pub async fn updates_keep_state_and_never_lower_the_sqn(store: &StoreHandle) {
+    let id = imsi(18, 1);
+    create(store, full_profile(&id), sample_auth(18, 32)).await;
+    let node = ServingNode {
+        mme_host: Some("mme7.epc.mnc001.mcc001.3gppnetwork.org".into()),
+        mme_realm: Some("epc.mnc001.mcc001.3gppnetwork.org".into()),
+        mme_timestamp: Some(1_800_000_007),
+        purge_flag: false,
+    };
+    ok(store.update_serving(&id, node.clone()).await, "update_serving");
+    let registered =
+        ImsState { scscf: Some("sip:scscf7.example.org".into()), registration_state: "registered".into() };
+    ok(store.set_ims_state(&id, registered.clone()).await, "set_ims_state");
+    let reserved = ok(store.reserve_sqn(&id, 1024, 32).await, "reserve") + 1024 * 32;
+
+    // The request's own idea of the state is ignored, whatever it says.
+    let mut request = full_profile(&id);
+    request.msisdn = vec!["4915550007".into()];
+    request.mme_host = Some("forged.example".into());
+    request.purge_flag = true;
+    let mut expected = request.clone();
+    expected.keep_state_of(&Subscriber {
+        mme_host: node.mme_host.clone(),
+        mme_realm: node.mme_realm.clone(),
+        mme_timestamp: node.mme_timestamp,
+        purge_flag: node.purge_flag,
+        ims: Some(Ims {
+            scscf: registered.scscf.clone(),
+            registration_state: registered.registration_state.clone(),
+            ..Ims::default()
+        }),
+        ..plain_profile(&id)
+    });
+    expected.security.sqn = reserved;
+    ok(store.put(request.clone(), None, PutMode::Update).await, "update without keys");
+    assert_eq!(get(store, &id).await, expected, "an update without keys keeps the state");
+
+    let rekeyed = sample_auth(19, 0);
+    ok(store.put(request.clone(), Some(rekeyed.clone()), PutMode::Update).await, "update with keys");
+    assert_eq!(get(store, &id).await, expected, "an update with keys keeps the state and the SQN");
+    assert_eq!(
+        ok(store.get_auth(&id).await, "get_auth"),
+        Some(AuthData { sqn: reserved, ..rekeyed }),
+        "the keys are replaced, the SQN is not lowered"
+    );
+
+    ok(store.put_many(vec![(request.clone(), sample_auth(20, 64))]).await, "put_many over it");
+    assert_eq!(get(store, &id).await, expected, "put_many keeps the state and the SQN");
+    assert_eq!(stored_sqn(store, &id).await, reserved, "put_many does not lower the SQN");
+
+    let higher = reserved + (1 << 20);
+    ok(store.put(request, Some(sample_auth(21, higher)), PutMode::Update).await, "update raising the SQN");
+    assert_eq!(stored_sqn(store, &id).await, higher, "an explicit higher SQN is taken");
+}
+
+/// Provisioning writes with keys (SQN 0) racing `reserve_sqn`: every reservation
+/// starts above the one before, so no SQN is handed out twice.
+pub async fn updates_racing_reservations_never_repeat_an_sqn(store: &StoreHandle) {
+    const RESERVATIONS: usize = 300;
+    const UPDATES: usize = 60;
+    let id = imsi(19, 1);
+    create(store, plain_profile(&id), sample_auth(22, 0)).await;
+    let writer = {
+        let (store, id) = (store.clone(), id.clone());
+        tokio::spawn(async move {
+            for i in 0..UPDATES {
+                let r = store.put(plain_profile(&id), Some(sample_auth(23, 0)), PutMode::Update).await;
+                ok(r, &format!("update {i} racing reservations"));
+            }
+        })
+    };
+    let mut starts = Vec::with_capacity(RESERVATIONS);
+    for _ in 0..RESERVATIONS {
+        starts.push(ok(store.reserve_sqn(&id, 2, 32).await, "reserve racing updates"));
+    }
+    if let Err(e) = writer.await {
+        panic!("store conformance: the updating task failed: {e}");
+    }
+    for pair in starts.windows(2) {
+        assert!(
+            pair[1] >= pair[0] + 64,
+            "a reservation started at {} after one at {}: SQN reuse",
+            pair[1],
+            pair[0]
+        );
+    }
 }
 
 /// `update_serving` records the MME (TS 29.272 7.2.3 ULR, 7.2.13 PUR), returns the one
@@ -364,12 +470,7 @@ pub async fn update_serving_returns_previous(store: &StoreHandle) {
     let id = imsi(12, 1);
     let profile = full_profile(&id);
     create(store, profile.clone(), sample_auth(13, 0)).await;
-    let initial = ServingNode {
-        mme_host: profile.mme_host.clone(),
-        mme_realm: profile.mme_realm.clone(),
-        mme_timestamp: profile.mme_timestamp,
-        purge_flag: profile.purge_flag,
-    };
+    let initial = ServingNode::default();
     let first = ServingNode {
         mme_host: Some("mme2.epc.mnc001.mcc001.3gppnetwork.org".into()),
         mme_realm: Some("epc.mnc001.mcc001.3gppnetwork.org".into()),
@@ -377,15 +478,16 @@ pub async fn update_serving_returns_previous(store: &StoreHandle) {
         purge_flag: false,
     };
     let prev = ok(store.update_serving(&id, first.clone()).await, "update_serving");
-    assert_eq!(prev, initial, "the first update returns the serving node the profile was created with");
+    assert_eq!(prev, initial, "the first update returns the empty node: a create records no MME");
     let purged = ServingNode { purge_flag: true, ..first.clone() };
     assert_eq!(
         ok(store.update_serving(&id, purged.clone()).await, "update_serving"),
         first,
         "returns previous"
     );
-    let mut expected = profile;
+    let mut expected = created_profile(&id);
     expected.mme_host = purged.mme_host.clone();
+    expected.mme_realm = purged.mme_realm.clone();
     expected.mme_timestamp = purged.mme_timestamp;
     expected.purge_flag = true;
     assert_eq!(get(store, &id).await, expected, "get shows the serving node, the rest unchanged");
@@ -430,17 +532,20 @@ pub async fn update_serving_many_answers_each_in_order(store: &StoreHandle) {
 /// profile's IMS object, keeping its identities; an IMS object is made if missing.
 pub async fn set_ims_state_is_visible(store: &StoreHandle) {
     let id = imsi(13, 1);
-    let profile = full_profile(&id);
-    create(store, profile.clone(), sample_auth(14, 0)).await;
-    let state = ImsState { scscf: None, registration_state: "not_registered".into() };
+    create(store, full_profile(&id), sample_auth(14, 0)).await;
+    let scscf = "sip:scscf2.ims.mnc001.mcc001.3gppnetwork.org";
+    let state = ImsState { scscf: Some(scscf.into()), registration_state: "registered".into() };
     ok(store.set_ims_state(&id, state).await, "set_ims_state");
     let got = get(store, &id).await;
-    let mut expected = profile;
+    let mut expected = created_profile(&id);
     if let Some(ims) = expected.ims.as_mut() {
-        ims.scscf = None;
-        ims.registration_state = "not_registered".into();
+        ims.scscf = Some(scscf.into());
+        ims.registration_state = "registered".into();
     }
     assert_eq!(got, expected, "set_ims_state changes only S-CSCF and registration state");
+    let state = ImsState { scscf: None, registration_state: "not_registered".into() };
+    ok(store.set_ims_state(&id, state).await, "set_ims_state back");
+    assert_eq!(get(store, &id).await, created_profile(&id), "and back");
 
     let bare = imsi(13, 2);
     create(store, plain_profile(&bare), sample_auth(15, 0)).await;

@@ -75,7 +75,7 @@ pub enum StoreLoadError {
 /// library would export (or, for a store that is only ever built in, the entry that
 /// `declare_store!(builtin ..)` names), called directly.
 const BUILTIN: &[(&str, extern "C" fn() -> *const StoreVTable)] =
-    &[("sled", plughss_store_sled::plughss_store_v1), ("csv", plughss_store_csv::csv_store_entry)];
+    &[("sled", plughss_store_sled::plughss_store_v2), ("csv", plughss_store_csv::csv_store_entry)];
 
 /// Names of the built-in backends.
 pub fn builtin_backends() -> impl Iterator<Item = &'static str> {

@@ -230,13 +230,15 @@ impl StoreHandle {
         }
     }
 
-    pub async fn set_sqn(&self, imsi: &str, sqn: u64) -> Result<(), StoreError> {
+    /// See [`Store::advance_sqn`]: raises the stored SQN to at least `sqn` and returns
+    /// the stored SQN afterwards.
+    pub async fn advance_sqn(&self, imsi: &str, sqn: u64) -> Result<u64, StoreError> {
         let key = imsi.to_owned();
-        let r = self.run(move |s| s.set_sqn(&key, sqn)).await;
+        let r = self.run(move |s| s.advance_sqn(&key, sqn)).await;
         match (&self.auth, r) {
-            (Some(cache), Ok(())) => {
-                cache.set_sqn(imsi, sqn);
-                Ok(())
+            (Some(cache), Ok(now)) => {
+                cache.set_sqn(imsi, now);
+                Ok(now)
             }
             (_, r) => self.forget(imsi, r),
         }

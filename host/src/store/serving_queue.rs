@@ -133,7 +133,7 @@ mod tests {
         fn reserve_sqn(&self, _: &str, _: u32, _: u64) -> Result<u64, StoreError> {
             Err(StoreError::Unsupported)
         }
-        fn set_sqn(&self, _: &str, _: u64) -> Result<(), StoreError> {
+        fn advance_sqn(&self, _: &str, _: u64) -> Result<u64, StoreError> {
             Err(StoreError::Unsupported)
         }
         fn update_serving(&self, imsi: &str, node: &ServingNode) -> Result<ServingNode, StoreError> {

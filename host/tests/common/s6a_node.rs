@@ -14,7 +14,11 @@ pub const OPC: &str = "cd63cb71954a9f4e48a5994e37a02baf";
 pub const PLMN: [u8; 3] = [0x00, 0xf1, 0x10];
 
 pub async fn s6a_node() -> Running {
-    let mut cfg = test_config();
+    s6a_node_with(test_config()).await
+}
+
+/// [`s6a_node`] with `cfg` (its plugins replaced by the built-in ones).
+pub async fn s6a_node_with(mut cfg: plughss::config::Config) -> Running {
     cfg.plugin.clear();
     let node = app::start(&cfg, Router::new()).await.expect("node with the built-in S6a plugin");
     let mut sub = Subscriber { imsi: IMSI.into(), msisdn: vec!["491721234567".into()], ..Default::default() };

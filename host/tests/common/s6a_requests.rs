@@ -91,3 +91,23 @@ pub async fn mme(node: &Running, host: &str) -> Client {
         .await
         .unwrap()
 }
+
+/// Re-Synchronization-Info (RAND || AUTS) as the USIM of the test subscriber makes it
+/// for `sqn_ms` (TS 33.102 6.3.3): AUTS = (SQN_MS xor AK*) || MAC-S, MAC-S over AMF
+/// 0000, by the independent `milenage` crate.
+pub fn resync_info(rand: [u8; 16], sqn_ms: u64) -> [u8; 30] {
+    let sqn_ms_b: [u8; 6] = sqn_ms.to_be_bytes()[2..].try_into().unwrap();
+    let mut m = milenage::Milenage::new_with_opc(
+        hex::decode(K).unwrap().try_into().unwrap(),
+        hex::decode(OPC).unwrap().try_into().unwrap(),
+    );
+    let ak_star = m.f5star(&rand);
+    let mac_s = m.f1star(&rand, &sqn_ms_b, &[0, 0]);
+    let mut resync = [0u8; 30];
+    resync[..16].copy_from_slice(&rand);
+    for i in 0..6 {
+        resync[16 + i] = sqn_ms_b[i] ^ ak_star[i];
+    }
+    resync[22..].copy_from_slice(&mac_s);
+    resync
+}

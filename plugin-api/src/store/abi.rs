@@ -1,7 +1,7 @@
-//! The store plugin ABI, version 1: how a [`Store`] crosses a shared-library boundary
+//! The store plugin ABI, version 2: how a [`Store`] crosses a shared-library boundary
 //! without any Rust type crossing it.
 //!
-//! A store library exports one C function, [`STORE_SYMBOL`] (`plughss_store_v1`), that
+//! A store library exports one C function, [`STORE_SYMBOL`] (`plughss_store_v2`), that
 //! returns a pointer to a static [`StoreVTable`]. Everything else goes through the
 //! vtable: `open` makes a store instance from a JSON config and returns an opaque
 //! handle; `call` runs one operation (an [`op`] code) with a JSON request and writes a
@@ -15,9 +15,16 @@
 //! Rust has no stable ABI: two crates built by different compilers (or the same
 //! compiler with other flags) may lay out `Subscriber` differently. Bytes in a
 //! documented format do not have that problem, and the encoding cost is small next to
-//! a disk write. Ops can be added to version 1 later: a library that does not know an
+//! a disk write. Ops can be added to a version later: a library that does not know an
 //! op answers [`status::UNSUPPORTED`]. A change to the vtable layout or to the meaning
 //! of an existing op needs a new symbol and a new [`STORE_ABI_VERSION`].
+//!
+//! Version 2 changed meanings, so a version 1 library (which exports
+//! `plughss_store_v1`) is not loaded: `PUT` in `Update` mode and `PUT_MANY` over an
+//! existing IMSI keep the serving node and IMS registration and never lower the SQN,
+//! and `SET_SQN` (set to any value) gave way to `ADVANCE_SQN` (raise only). A version
+//! 1 store would let a provisioning write roll the SQN back and the AuC issue SQNs
+//! twice.
 //!
 //! # Payloads (UTF-8 JSON)
 //!
@@ -31,7 +38,7 @@
 //! | `COUNT` | `{}` | `n` |
 //! | `GET_AUTH` | `{"imsi": ".."}` | `A` or `null` |
 //! | `RESERVE_SQN` | `{"imsi": "..", "count": n, "step": n}` | `n` (the old SQN) |
-//! | `SET_SQN` | `{"imsi": "..", "sqn": n}` | empty |
+//! | `ADVANCE_SQN` | `{"imsi": "..", "sqn": n}` | `n` (the stored SQN after) |
 //! | `UPDATE_SERVING` | `{"imsi": "..", "node": N}` | `N` (the previous one) |
 //! | `SET_IMS_STATE` | `{"imsi": "..", "state": I}` | empty |
 //! | `TRAITS` | `{}` | [`StoreTraits`], e.g. `{"exclusive": true, "batches_serving": true}` |
@@ -80,15 +87,15 @@ use super::{ImsState, PutMode, ServingNode, Store, StoreError, StoreTraits};
 use crate::subscriber::{AuthData, OpcOrOp, Subscriber, parse_hex, to_hex};
 
 /// The name of the function a store library exports: `extern "C" fn() -> *const
-/// StoreVTable`. The `v1` is the ABI version; a future version gets a new symbol so a
+/// StoreVTable`. The `v2` is the ABI version; a future version gets a new symbol so a
 /// host can look for the newest one it knows.
-pub const STORE_SYMBOL: &str = "plughss_store_v1";
+pub const STORE_SYMBOL: &str = "plughss_store_v2";
 
 /// The layout version of [`StoreVTable`] (its first field).
-pub const STORE_ABI_VERSION: u32 = 1;
+pub const STORE_ABI_VERSION: u32 = 2;
 
 /// Operation codes for [`StoreVTable::call`], one per [`Store`] method. Codes are never
-/// reused; new ones may be added within ABI version 1.
+/// reused; new ones may be added within an ABI version.
 pub mod op {
     pub const PUT: u32 = 1;
     pub const PUT_MANY: u32 = 2;
@@ -98,7 +105,7 @@ pub mod op {
     pub const COUNT: u32 = 6;
     pub const GET_AUTH: u32 = 7;
     pub const RESERVE_SQN: u32 = 8;
-    pub const SET_SQN: u32 = 9;
+    // 9 was version 1's SET_SQN, which set the SQN to any value; retired with it.
     pub const UPDATE_SERVING: u32 = 10;
     pub const SET_IMS_STATE: u32 = 11;
     /// [`Store::traits`]; a library that answers `UNSUPPORTED` promises nothing.
@@ -106,6 +113,8 @@ pub mod op {
     /// [`Store::update_serving_many`]; a library that answers `UNSUPPORTED` gets the
     /// updates one by one.
     pub const UPDATE_SERVING_MANY: u32 = 13;
+    /// [`Store::advance_sqn`].
+    pub const ADVANCE_SQN: u32 = 14;
 }
 
 /// Status codes [`StoreVTable::call`] returns, one per [`StoreError`] variant.
@@ -230,7 +239,7 @@ pub trait OpenStore: Store + Sized {
     fn open(config: &serde_json::Value) -> Result<Self, StoreError>;
 }
 
-/// Exports a [`Store`] type over the C ABI: emits `plughss_store_v1`, which returns a
+/// Exports a [`Store`] type over the C ABI: emits `plughss_store_v2`, which returns a
 /// static [`StoreVTable`] named after the invoking crate. Use once per library:
 ///
 /// ```ignore
@@ -245,7 +254,7 @@ pub trait OpenStore: Store + Sized {
 /// ```
 ///
 /// This emits `pub extern "C" fn csv_store_entry() -> *const StoreVTable` with the same
-/// vtable, but as an ordinary (mangled) Rust item. Why: `plughss_store_v1` is
+/// vtable, but as an ordinary (mangled) Rust item. Why: `plughss_store_v2` is
 /// `#[no_mangle]`, a single global symbol per binary, and one built-in store (sled)
 /// already exports it from the host; a second linked-in store exporting it too would
 /// clash at link time. The host reaches a built-in store by the function's Rust path
@@ -256,7 +265,7 @@ macro_rules! declare_store {
     // The `builtin` arm comes first: `$store:ty` would otherwise try (and fail hard) to
     // parse `builtin X` as a type.
     (builtin $store:ty => $entry:ident) => {
-        /// The entry point of this built-in store (store ABI version 1): returns its
+        /// The entry point of this built-in store (store ABI version 2): returns its
         /// static vtable. Not exported under a fixed symbol name (see `declare_store!`).
         pub extern "C" fn $entry() -> *const $crate::store::abi::StoreVTable {
             static VTABLE: $crate::store::abi::StoreVTable = $crate::store::abi::StoreVTable::new::<$store>(
@@ -267,9 +276,9 @@ macro_rules! declare_store {
         }
     };
     ($store:ty) => {
-        /// The store plugin entry point (ABI version 1).
+        /// The store plugin entry point (ABI version 2).
         #[unsafe(no_mangle)]
-        pub extern "C" fn plughss_store_v1() -> *const $crate::store::abi::StoreVTable {
+        pub extern "C" fn plughss_store_v2() -> *const $crate::store::abi::StoreVTable {
             static VTABLE: $crate::store::abi::StoreVTable = $crate::store::abi::StoreVTable::new::<$store>(
                 env!("CARGO_PKG_NAME"),
                 env!("CARGO_PKG_VERSION"),
@@ -395,7 +404,7 @@ struct ReserveArg<'a> {
 }
 
 #[derive(Serialize, Deserialize)]
-struct SetSqnArg<'a> {
+struct AdvanceSqnArg<'a> {
     #[serde(borrow)]
     imsi: Cow<'a, str>,
     sqn: u64,
@@ -649,10 +658,9 @@ fn dispatch<T: Store + ?Sized>(store: &T, op: u32, input: &[u8]) -> Result<Vec<u
             let a: ReserveArg = parse(op, input)?;
             answer(&store.reserve_sqn(&a.imsi, a.count, a.step)?)
         }
-        op::SET_SQN => {
-            let a: SetSqnArg = parse(op, input)?;
-            store.set_sqn(&a.imsi, a.sqn)?;
-            Ok(Vec::new())
+        op::ADVANCE_SQN => {
+            let a: AdvanceSqnArg = parse(op, input)?;
+            answer(&store.advance_sqn(&a.imsi, a.sqn)?)
         }
         op::UPDATE_SERVING => {
             let a: ServingArg = parse(op, input)?;
@@ -845,8 +853,8 @@ impl Store for RemoteStore {
         self.call_json(op::RESERVE_SQN, &ReserveArg { imsi: Cow::Borrowed(imsi), count, step })
     }
 
-    fn set_sqn(&self, imsi: &str, sqn: u64) -> Result<(), StoreError> {
-        self.call_unit(op::SET_SQN, &SetSqnArg { imsi: Cow::Borrowed(imsi), sqn }).map(drop)
+    fn advance_sqn(&self, imsi: &str, sqn: u64) -> Result<u64, StoreError> {
+        self.call_json(op::ADVANCE_SQN, &AdvanceSqnArg { imsi: Cow::Borrowed(imsi), sqn })
     }
 
     fn update_serving(&self, imsi: &str, node: &ServingNode) -> Result<ServingNode, StoreError> {
@@ -932,12 +940,18 @@ mod tests {
                 (PutMode::Create, None) => {
                     let auth =
                         auth.ok_or(StoreError::Invalid { field: "auth".into(), reason: "required".into() })?;
-                    subs.insert(sub.imsi.clone(), (sub.clone(), auth.clone()));
+                    let mut sub = sub.clone();
+                    sub.clear_state();
+                    subs.insert(sub.imsi.clone(), (sub, auth.clone()));
                     Ok(())
                 }
                 (PutMode::Update, None) => Err(StoreError::NotFound),
-                (PutMode::Update, Some((_, old))) => {
-                    subs.insert(sub.imsi.clone(), (sub.clone(), auth.cloned().unwrap_or(old)));
+                (PutMode::Update, Some((stored, old))) => {
+                    let mut sub = sub.clone();
+                    sub.keep_state_of(&stored);
+                    let mut auth = auth.cloned().unwrap_or_else(|| old.clone());
+                    auth.sqn = super::super::sqn_floor(old.sqn, auth.sqn);
+                    subs.insert(sub.imsi.clone(), (sub, auth));
                     Ok(())
                 }
             }
@@ -974,10 +988,11 @@ mod tests {
             a.sqn = old.wrapping_add(u64::from(count).wrapping_mul(step)) % super::super::SQN_MODULUS;
             Ok(old)
         }
-        fn set_sqn(&self, imsi: &str, sqn: u64) -> Result<(), StoreError> {
+        fn advance_sqn(&self, imsi: &str, sqn: u64) -> Result<u64, StoreError> {
             let mut subs = self.subs.lock().unwrap();
-            subs.get_mut(imsi).ok_or(StoreError::NotFound)?.1.sqn = sqn;
-            Ok(())
+            let a = &mut subs.get_mut(imsi).ok_or(StoreError::NotFound)?.1;
+            a.sqn = super::super::sqn_floor(a.sqn, sqn);
+            Ok(a.sqn)
         }
         fn update_serving(&self, imsi: &str, node: &ServingNode) -> Result<ServingNode, StoreError> {
             Ok(self.serving.lock().unwrap().insert(imsi.into(), node.clone()).unwrap_or_default())
@@ -1047,8 +1062,9 @@ mod tests {
         assert_eq!(page, ["001010000000002", "001010000000003"]);
         assert_eq!(s.reserve_sqn("001010000000001", 2, 32).unwrap(), 64);
         assert_eq!(s.reserve_sqn("001010000000009", 2, 32), Err(StoreError::NotFound));
-        s.set_sqn("001010000000001", 7).unwrap();
-        assert_eq!(s.get_auth("001010000000001").unwrap().unwrap().sqn, 7);
+        assert_eq!(s.advance_sqn("001010000000001", 7).unwrap(), 128, "never backwards");
+        assert_eq!(s.advance_sqn("001010000000001", 4096).unwrap(), 4096);
+        assert_eq!(s.get_auth("001010000000001").unwrap().unwrap().sqn, 4096);
         let node = ServingNode { mme_host: Some("mme".into()), purge_flag: true, ..ServingNode::default() };
         assert_eq!(s.update_serving("001010000000001", &node).unwrap(), ServingNode::default());
         assert_eq!(s.update_serving("001010000000001", &ServingNode::default()).unwrap(), node);
@@ -1150,19 +1166,19 @@ mod tests {
 
     #[test]
     fn other_abi_versions_are_refused() {
-        static V2: StoreVTable = {
-            let mut v = StoreVTable::new::<MemStore>("mem", "2");
-            v.abi_version = 2;
-            v
-        };
-        // SAFETY: a vtable of this binary; refused before any call.
-        let r = unsafe { RemoteStore::open(&V2, &serde_json::json!({})) };
-        assert_eq!(r.unwrap_err(), StoreError::Unsupported);
+        for version in [1, 3] {
+            let mut other = StoreVTable::new::<MemStore>("mem", "other");
+            other.abi_version = version;
+            let other: &'static StoreVTable = Box::leak(Box::new(other));
+            // SAFETY: a vtable of this binary; refused before any call.
+            let r = unsafe { RemoteStore::open(other, &serde_json::json!({})) };
+            assert_eq!(r.unwrap_err(), StoreError::Unsupported, "version {version}");
+        }
     }
 
     #[test]
-    fn declare_store_exports_a_v1_vtable_named_after_the_crate() {
-        let vt = declared::plughss_store_v1();
+    fn declare_store_exports_a_v2_vtable_named_after_the_crate() {
+        let vt = declared::plughss_store_v2();
         // SAFETY: the pointer is to a static.
         let vt: &'static StoreVTable = unsafe { &*vt };
         assert_eq!(vt.abi_version, STORE_ABI_VERSION);
@@ -1181,7 +1197,7 @@ mod tests {
         assert_eq!(vt.abi_version, STORE_ABI_VERSION);
         // SAFETY: static strings.
         assert_eq!(unsafe { vt.name.as_str() }, Some("plughss-plugin-api"));
-        assert_ne!(builtin::mem_store_entry(), declared::plughss_store_v1(), "a vtable of its own");
+        assert_ne!(builtin::mem_store_entry(), declared::plughss_store_v2(), "a vtable of its own");
         // SAFETY: as in `open`.
         let s = unsafe { RemoteStore::open(vt, &serde_json::json!({})) }.unwrap();
         s.put(&sub("001010000000001"), Some(&auth(3)), PutMode::Create).unwrap();

@@ -49,12 +49,25 @@ impl From<FieldError> for StoreError {
 /// Whether [`Store::put`] creates or replaces.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub enum PutMode {
-    /// Fails with `Conflict` if the IMSI exists; `auth` is required.
+    /// Fails with `Conflict` if the IMSI exists; `auth` is required. The new record
+    /// has no serving node and no IMS registration ([`Subscriber::clear_state`]).
     Create,
-    /// Fails with `NotFound` if the IMSI does not exist; `auth: None` keeps the keys and
-    /// the SQN; the profile's `security.sqn` is ignored (only reserve/set move the SQN).
-    /// `auth: Some` replaces keys and SQN with the given ones (re-provisioning a SIM).
+    /// Fails with `NotFound` if the IMSI does not exist. The profile is replaced except
+    /// its state ([`Subscriber::keep_state_of`]: the serving MME and the IMS
+    /// registration, which only `update_serving` and `set_ims_state` write).
+    /// `auth: None` keeps keys and SQN (the profile's `security.sqn` is ignored).
+    /// `auth: Some` replaces K, OP/OPc, AMF and the digest credential; its `sqn` is a
+    /// floor, never a value: the stored SQN becomes the larger of the two (see
+    /// [`Store::advance_sqn`]), so an update can never make the AuC issue an SQN twice.
     Update,
+}
+
+/// The SQN after a write that names `requested`: the SQN only moves forward
+/// (TS 33.102 6.3.2, C.1: the USIM accepts an SQN only above what it has seen, and an
+/// SQN issued twice would let a recorded challenge be replayed). Every store applies
+/// this inside its own atomic update.
+pub fn sqn_floor(stored: u64, requested: u64) -> u64 {
+    stored.max(requested)
 }
 
 /// The serving MME as recorded by ULR/PUR (TS 29.272 7.2.3, 7.2.13).
@@ -101,8 +114,9 @@ pub trait Store: Send + Sync + 'static {
     /// must be below [`SQN_MODULUS`] (`Invalid` naming `sqn`).
     fn put(&self, sub: &Subscriber, auth: Option<&AuthData>, mode: PutMode) -> Result<(), StoreError>;
 
-    /// Creates many subscribers (bulk import); existing IMSIs are replaced. The default
-    /// puts them one by one; stores override it to batch.
+    /// Creates many subscribers (bulk import). An existing IMSI is updated as
+    /// [`PutMode::Update`] with keys would: its state is kept and its SQN never goes
+    /// back. The default puts them one by one; stores override it to batch.
     fn put_many(&self, subs: &[(Subscriber, AuthData)]) -> Result<(), StoreError> {
         for (s, a) in subs {
             match self.put(s, Some(a), PutMode::Create) {
@@ -132,8 +146,12 @@ pub trait Store: Send + Sync + 'static {
     /// the value it had: the caller owns SQNs `old, old+step, ..` below the new value.
     fn reserve_sqn(&self, imsi: &str, count: u32, step: u64) -> Result<u64, StoreError>;
 
-    /// Sets the stored SQN (after a successful resynchronisation, TS 33.102 6.3.5).
-    fn set_sqn(&self, imsi: &str, sqn: u64) -> Result<(), StoreError>;
+    /// Raises the stored SQN to at least `sqn` (a resynchronisation, TS 33.102 6.3.5,
+    /// or an operator's explicit value) and returns the stored SQN afterwards: the
+    /// larger of the two ([`sqn_floor`]). Atomic against `reserve_sqn`, so a value
+    /// already reserved is never handed out again. `Invalid` naming `sqn` at or above
+    /// [`SQN_MODULUS`].
+    fn advance_sqn(&self, imsi: &str, sqn: u64) -> Result<u64, StoreError>;
 
     /// Records the serving MME and returns the one recorded before.
     fn update_serving(&self, imsi: &str, node: &ServingNode) -> Result<ServingNode, StoreError>;

@@ -106,7 +106,7 @@ use std::sync::{RwLock, RwLockReadGuard, RwLockWriteGuard};
 
 use plughss_plugin_api::store::abi::OpenStore;
 use plughss_plugin_api::store::{
-    ImsState, PutMode, SQN_MODULUS, ServingNode, Store, StoreError, StoreTraits,
+    ImsState, PutMode, SQN_MODULUS, ServingNode, Store, StoreError, StoreTraits, sqn_floor,
 };
 use plughss_plugin_api::subscriber::{AuthData, Subscriber, validate_imsi};
 use serde::Deserialize;
@@ -307,6 +307,29 @@ fn canonical(sub: &Subscriber, auth: &AuthData) -> Subscriber {
     s
 }
 
+/// The record an update of `imsi` writes (see [`PutMode::Update`]): `sub` with the
+/// stored state, and the given keys (or the stored ones) with an SQN that never goes
+/// back. `None` when the IMSI is not in the table.
+fn updated(
+    t: &Table,
+    sub: &Subscriber,
+    auth: Option<&AuthData>,
+) -> Result<Option<(Subscriber, AuthData)>, StoreError> {
+    let (Some(stored), Some(kept)) = (t.get(&sub.imsi)?, t.auth(&sub.imsi)) else { return Ok(None) };
+    let mut next = sub.clone();
+    next.keep_state_of(&stored);
+    let mut auth = auth.unwrap_or(kept).clone();
+    auth.sqn = sqn_floor(kept.sqn, auth.sqn);
+    Ok(Some((canonical(&next, &auth), auth)))
+}
+
+/// The record a creation writes: `sub` without state.
+fn created(sub: &Subscriber, auth: &AuthData) -> (Subscriber, AuthData) {
+    let mut next = canonical(sub, auth);
+    next.clear_state();
+    (next, auth.clone())
+}
+
 impl Store for CsvStore {
     fn put(&self, sub: &Subscriber, auth: Option<&AuthData>, mode: PutMode) -> Result<(), StoreError> {
         validate_imsi(&sub.imsi)?;
@@ -315,19 +338,18 @@ impl Store for CsvStore {
         }
         let version = {
             let mut t = self.write()?;
-            let auth = match (mode, t.auth(&sub.imsi), auth) {
-                (PutMode::Create, Some(_), _) => return Err(StoreError::Conflict),
-                (PutMode::Create, None, None) => {
+            let record = match (mode, t.auth(&sub.imsi).is_some(), auth) {
+                (PutMode::Create, true, _) => return Err(StoreError::Conflict),
+                (PutMode::Create, false, None) => {
                     return Err(StoreError::Invalid {
                         field: "auth".into(),
                         reason: "keys are required to create a subscriber".into(),
                     });
                 }
-                (PutMode::Update, None, _) => return Err(StoreError::NotFound),
-                (PutMode::Update, Some(kept), None) => kept.clone(),
-                (_, _, Some(given)) => given.clone(),
+                (PutMode::Create, false, Some(given)) => created(sub, given),
+                (PutMode::Update, _, auth) => updated(&t, sub, auth)?.ok_or(StoreError::NotFound)?,
             };
-            let prepared = t.prepare(&[(canonical(sub, &auth), auth)])?;
+            let prepared = t.prepare(&[record])?;
             t.commit(prepared);
             t.version()
         };
@@ -335,15 +357,18 @@ impl Store for CsvStore {
     }
 
     /// One rewrite for the whole batch; a bad record refuses it before anything changes.
+    /// An existing IMSI is updated as `put` updates it.
     fn put_many(&self, subs: &[(Subscriber, AuthData)]) -> Result<(), StoreError> {
-        let mut items = Vec::with_capacity(subs.len());
         for (sub, auth) in subs {
             validate_imsi(&sub.imsi)?;
             check_sqn(auth.sqn)?;
-            items.push((canonical(sub, auth), auth.clone()));
         }
         let version = {
             let mut t = self.write()?;
+            let items = subs
+                .iter()
+                .map(|(sub, auth)| Ok(updated(&t, sub, Some(auth))?.unwrap_or_else(|| created(sub, auth))))
+                .collect::<Result<Vec<_>, StoreError>>()?;
             let prepared = t.prepare(&items)?;
             t.commit(prepared);
             t.version()
@@ -398,14 +423,20 @@ impl Store for CsvStore {
         Ok(old)
     }
 
-    fn set_sqn(&self, imsi: &str, sqn: u64) -> Result<(), StoreError> {
+    fn advance_sqn(&self, imsi: &str, sqn: u64) -> Result<u64, StoreError> {
         check_sqn(sqn)?;
-        let version = {
+        let (now, version) = {
             let mut t = self.write()?;
-            t.set_sqn(imsi, sqn)?;
-            t.version()
+            let stored = t.auth(imsi).ok_or(StoreError::NotFound)?.sqn;
+            let now = sqn_floor(stored, sqn);
+            if now != stored {
+                t.set_sqn(imsi, now)?;
+            }
+            (now, t.version())
         };
-        self.persist(version)
+        // As in `reserve_sqn`: answered only once it is on disk.
+        self.persist(version)?;
+        Ok(now)
     }
 
     fn update_serving(&self, imsi: &str, node: &ServingNode) -> Result<ServingNode, StoreError> {

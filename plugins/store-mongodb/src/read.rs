@@ -11,8 +11,8 @@
 use mongodb::bson::{Bson, Document};
 use plughss_plugin_api::store::{SQN_MODULUS, ServingNode, StoreError};
 use plughss_plugin_api::subscriber::{
-    Ambr, Arp, AuthData, BitRate, Ims, OpcOrOp, Qos, SecurityInfo, Session, Slice, Subscriber, UeAddress,
-    parse_hex, to_hex,
+    Ambr, Arp, AuthData, BitRate, Ims, NOT_REGISTERED, OpcOrOp, Qos, SecurityInfo, Session, Slice,
+    Subscriber, UeAddress, parse_hex, to_hex,
 };
 
 use crate::nextepc;
@@ -352,7 +352,8 @@ fn ims(plughss: &At<'_>) -> Result<Option<Ims>, StoreError> {
         digest_realm: owned(at.str_opt("digest_realm")?),
         ifc: owned(at.str_opt("ifc")?),
         scscf: owned(at.str_opt("scscf")?),
-        registration_state: at.str_opt("registration_state")?.unwrap_or_default().to_owned(),
+        // Absent until a SAR records one (a profile update never writes it).
+        registration_state: at.str_opt("registration_state")?.unwrap_or(NOT_REGISTERED).to_owned(),
     }))
 }
 

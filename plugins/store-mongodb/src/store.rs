@@ -381,11 +381,28 @@ impl Store for MongoStore {
         })
     }
 
-    fn set_sqn(&self, imsi: &str, sqn: u64) -> Result<(), StoreError> {
+    /// One atomic `$max` of `security.sqn`, answered with the value after it: atomic
+    /// against `reserve_sqn`'s `$inc` from any PlugHSS or Open5GS sharing the database.
+    fn advance_sqn(&self, imsi: &str, sqn: u64) -> Result<u64, StoreError> {
         check_sqn(sqn)?;
-        let set = doc! { "$set": { "security.sqn": sqn_value(sqn) } };
-        let r = self.block(self.io("security", self.subs().update_one(by_imsi(imsi), set)))?;
-        if r.matched_count == 0 { Err(StoreError::NotFound) } else { Ok(()) }
+        self.block(async {
+            let raise = doc! { "$max": { "security.sqn": sqn_value(sqn) } };
+            let after = self
+                .io(
+                    "security.sqn",
+                    self.subs()
+                        .find_one_and_update(by_imsi(imsi), raise)
+                        .projection(sqn_only())
+                        .return_document(ReturnDocument::After),
+                )
+                .await?;
+            let raw = stored_sqn_raw(&after.ok_or(StoreError::NotFound)?)?;
+            let now = raw.as_ref().map_or(Ok(0), |v| crate::numbers::as_u64("security.sqn", v))?;
+            if !matches!(raw, Some(Bson::Int64(_))) || now >= SQN_MODULUS {
+                self.normalise_sqn(imsi).await?;
+            }
+            Ok(now % SQN_MODULUS)
+        })
     }
 
     /// Writes the serving MME as Open5GS's ULR handler does and returns the one recorded

@@ -56,12 +56,17 @@ pub fn new_document(sub: &Subscriber, auth: &AuthData) -> Result<Document, Store
     validate(sub, Some(auth))?;
     let mut d = doc! { "_id": ObjectId::new() };
     d.extend(profile_fields(sub, None)?);
+    // A new subscriber has no serving MME (only ULR/PUR write one), as the WebUI
+    // creates it.
+    serving_fields(&mut d, None, None, false);
     d.insert("imeisv", Bson::Array(Vec::new()));
     d.insert("security", security(auth, None));
     d.insert("__v", 0i32);
     let mut plughss = Document::new();
     if let Some(ims) = &sub.ims {
-        plughss.insert("ims", ims_doc(ims));
+        let mut ims = ims.clone();
+        ims.clear_state();
+        plughss.insert("ims", ims_doc(&ims));
     }
     if let Some(ha1) = &auth.digest_ha1 {
         plughss.insert("digest_ha1", ha1.as_str());
@@ -75,8 +80,14 @@ pub fn new_document(sub: &Subscriber, auth: &AuthData) -> Result<Document, Store
     Ok(d)
 }
 
-/// The update (`$set` and `$unset`) that replaces the profile of `existing` with `sub`
-/// and, with `auth`, its keys and SQN; without `auth`, `security` is left as it is.
+/// The update (`$set`, `$unset`, `$max`) that replaces the profile of `existing` with
+/// `sub` and, with `auth`, its keys; without `auth`, `security` is left as it is.
+///
+/// What only other operations write is never in it, so it cannot undo them even when
+/// they run between the read of `existing` and this update: the serving MME
+/// (`update_serving`), the IMS registration (`set_ims_state`), and the SQN, which
+/// `$max` only raises (`reserve_sqn` may have advanced it meanwhile; see
+/// [`plughss_plugin_api::store::PutMode::Update`]).
 pub fn replace_update(
     sub: &Subscriber,
     auth: Option<&AuthData>,
@@ -89,12 +100,25 @@ pub fn replace_update(
     };
     let mut set = profile_fields(sub, old_slices)?;
     let mut unset = doc! { "pdn": "" };
-    if sub.mme_timestamp.is_none() {
-        unset.insert("mme_timestamp", "");
-    }
+    let mut max = Document::new();
     match &sub.ims {
-        Some(ims) => set.insert("plughss.ims", ims_doc(ims)),
-        None => unset.insert("plughss.ims", ""),
+        // Field by field, leaving `scscf` and `registration_state` to SAR.
+        Some(ims) => {
+            set.insert("plughss.ims.impi", ims.impi.as_str());
+            set.insert(
+                "plughss.ims.impu",
+                ims.impu.iter().map(|u| Bson::from(u.as_str())).collect::<Vec<_>>(),
+            );
+            for (key, v) in [("plughss.ims.digest_realm", &ims.digest_realm), ("plughss.ims.ifc", &ims.ifc)] {
+                match v {
+                    Some(v) => set.insert(key, v.as_str()),
+                    None => unset.insert(key, ""),
+                };
+            }
+        }
+        None => {
+            unset.insert("plughss.ims", "");
+        }
     };
     let old_security = match existing.get("security") {
         Some(Bson::Document(d)) => Some(d),
@@ -102,7 +126,18 @@ pub fn replace_update(
     };
     let keys_amf = match auth {
         Some(a) => {
-            set.insert("security", security(a, old_security));
+            match old_security {
+                Some(_) => {
+                    for (key, v) in security_keys(a) {
+                        set.insert(format!("security.{key}"), v);
+                    }
+                    max.insert("security.sqn", sqn_value(a.sqn));
+                }
+                // No `security` document to raise an SQN in: the given one is the first.
+                None => {
+                    set.insert("security", security(a, None));
+                }
+            }
             match &a.digest_ha1 {
                 Some(ha1) => set.insert("plughss.digest_ha1", ha1.as_str()),
                 None => unset.insert("plughss.digest_ha1", ""),
@@ -115,7 +150,11 @@ pub fn replace_update(
         Some(view) => set.insert("plughss.amf", view),
         None => unset.insert("plughss.amf", ""),
     };
-    Ok(doc! { "$set": set, "$unset": unset })
+    let mut update = doc! { "$set": set, "$unset": unset };
+    if !max.is_empty() {
+        update.insert("$max", max);
+    }
+    Ok(update)
 }
 
 /// The update a ULR/PUR makes, as Open5GS's `ogs_dbi_update_mme`: host and realm as
@@ -152,7 +191,7 @@ fn timestamp(secs: i64) -> Result<Bson, StoreError> {
 
 /// The top-level fields of the profile, merging slices into `old_slices` if given.
 fn profile_fields(sub: &Subscriber, old_slices: Option<&Vec<Bson>>) -> Result<Document, StoreError> {
-    let mut d = doc! {
+    let d = doc! {
         "schema_version": SCHEMA_VERSION,
         "imsi": sub.imsi.as_str(),
         "msisdn": sub.msisdn.iter().map(|m| Bson::from(m.as_str())).collect::<Vec<_>>(),
@@ -165,26 +204,25 @@ fn profile_fields(sub: &Subscriber, old_slices: Option<&Vec<Bson>>) -> Result<Do
         "network_access_mode": int32("network_access_mode", sub.network_access_mode.into())?,
         "subscribed_rau_tau_timer": int32("subscribed_rau_tau_timer", sub.subscribed_rau_tau_timer.into())?,
     };
-    serving_fields(&mut d, sub.mme_host.as_deref(), sub.mme_realm.as_deref(), sub.purge_flag);
-    if let Some(t) = sub.mme_timestamp {
-        d.insert("mme_timestamp", timestamp(t)?);
-    }
     Ok(d)
 }
 
-/// `security` with the keys of `auth`, keeping other keys of `old` (Open5GS's `rand`).
+/// `security` with the keys and SQN of `auth`, keeping other keys of `old`
+/// (Open5GS's `rand`).
 fn security(auth: &AuthData, old: Option<&Document>) -> Document {
     let mut s = old.cloned().unwrap_or_default();
+    s.extend(security_keys(auth));
+    s.insert("sqn", sqn_value(auth.sqn));
+    s
+}
+
+/// The keys of `security` (all but the SQN), as Open5GS writes them.
+fn security_keys(auth: &AuthData) -> Document {
     let (opc, op) = match &auth.opc {
         OpcOrOp::Opc(v) => (Bson::from(to_hex(v)), Bson::Null),
         OpcOrOp::Op(v) => (Bson::Null, Bson::from(to_hex(v))),
     };
-    s.insert("k", to_hex(&auth.k));
-    s.insert("op", op);
-    s.insert("opc", opc);
-    s.insert("amf", to_hex(&auth.amf));
-    s.insert("sqn", sqn_value(auth.sqn));
-    s
+    doc! { "k": to_hex(&auth.k), "op": op, "opc": opc, "amf": to_hex(&auth.amf) }
 }
 
 /// The keys' AMF as stored (lower case), for comparing with the profile's.
@@ -381,14 +419,17 @@ mod tests {
         assert_eq!(at(&d, &["slice", "0", "session", "0", "pcc_rule"]), &Bson::Array(vec![]));
         assert_eq!(at(&d, &["slice", "1", "sd"]), &Bson::String("000080".into()));
         assert_eq!(at(&d, &["imeisv"]), &Bson::Array(vec![]));
-        assert_eq!(at(&d, &["mme_host"]), &Bson::String("mme".into()));
-        assert_eq!(at(&d, &["mme_realm"]), &Bson::Array(vec![]), "the WebUI's empty value");
-        assert_eq!(at(&d, &["mme_timestamp"]), &Bson::Int64(1_700_000_000_000_000), "microseconds");
+        // No serving MME, whatever the profile says: only ULR/PUR record one.
+        assert_eq!(at(&d, &["mme_host"]), &Bson::Array(vec![]), "the WebUI's empty value");
+        assert_eq!(at(&d, &["mme_realm"]), &Bson::Array(vec![]));
+        assert!(d.get("mme_timestamp").is_none());
         assert_eq!(at(&d, &["purge_flag"]), &Bson::Boolean(false));
         assert!(d.get("plughss").is_none(), "no PlugHSS fields when there is nothing to keep");
         let mut back = read::subscriber(&d).unwrap();
         back.security.sqn = 0;
-        assert_eq!(back, profile(), "what is written reads back");
+        let mut want = profile();
+        want.clear_state();
+        assert_eq!(back, want, "what is written reads back");
         assert_eq!(read::auth(&d).unwrap(), auth(1 << 40));
     }
 
@@ -412,8 +453,10 @@ mod tests {
             &Bson::Document(doc! { "profile": "9001", "security": "8000" })
         );
         assert_eq!(at(&d, &["security", "amf"]), &Bson::String("8000".into()), "the keys' AMF for Open5GS");
+        assert!(at(&d, &["plughss", "ims"]).as_document().unwrap().get("scscf").is_none(), "no S-CSCF yet");
         let mut back = read::subscriber(&d).unwrap();
         back.security.sqn = 0;
+        s.clear_state();
         assert_eq!(back, s);
         assert_eq!(read::auth(&d).unwrap(), a);
     }
@@ -449,8 +492,11 @@ mod tests {
         let set = u.get_document("$set").unwrap();
         let unset = u.get_document("$unset").unwrap();
         assert!(set.get("security").is_none() && set.get("imeisv").is_none(), "keys and imeisv untouched");
-        for k in ["pdn", "mme_timestamp", "plughss.ims", "plughss.amf"] {
+        for k in ["pdn", "plughss.ims", "plughss.amf"] {
             assert!(unset.contains_key(k), "unsets {k}: {unset}");
+        }
+        for k in ["mme_host", "mme_realm", "mme_timestamp", "purge_flag"] {
+            assert!(!set.contains_key(k) && !unset.contains_key(k), "the serving MME is left alone: {k}");
         }
         let sess = at(set, &["slice", "0", "session", "0"]).as_document().unwrap();
         assert_eq!(sess.get("_id"), Some(&old_id), "the session keeps its _id");
@@ -464,9 +510,15 @@ mod tests {
         );
 
         let with_keys = replace_update(&changed, Some(&auth(9)), &existing).unwrap();
-        let sec = at(&with_keys, &["$set", "security"]).as_document().unwrap();
-        assert_eq!(sec.get("sqn"), Some(&Bson::Int64(9)));
-        assert_eq!(sec.get_str("rand").unwrap(), "00".repeat(16), "Open5GS's rand is kept");
+        let set = with_keys.get_document("$set").unwrap();
+        assert_eq!(set.get_str("security.k").unwrap(), "46".repeat(16));
+        assert!(set.get("security").is_none() && set.get("security.sqn").is_none(), "{set}");
+        assert!(!set.contains_key("security.rand"), "Open5GS's rand is left as it is");
+        assert_eq!(
+            with_keys.get_document("$max").unwrap(),
+            &doc! { "security.sqn": Bson::Int64(9) },
+            "the SQN is only ever raised"
+        );
     }
 
     #[test]

@@ -35,7 +35,7 @@
 //!
 //! Creating, replacing and deleting a subscriber touch several trees in one sled
 //! transaction, so a subscriber is never half there. Single-record changes
-//! (`reserve_sqn`, `set_sqn`, `update_serving`, `set_ims_state`) are compare-and-swap
+//! (`reserve_sqn`, `advance_sqn`, `update_serving`, `set_ims_state`) are compare-and-swap
 //! loops on one key; sled runs transactions exclusively of them, so the two mix safely.
 //! `update_serving` only swaps a `serving` record that exists, and those are created
 //! and removed together with the profile, so it cannot bring back a deleted subscriber.
@@ -95,7 +95,7 @@ use std::sync::{Mutex, MutexGuard};
 
 use plughss_plugin_api::store::abi::{AuthWire, OpenStore};
 use plughss_plugin_api::store::{
-    ImsState, PutMode, SQN_MODULUS, ServingNode, Store, StoreError, StoreTraits,
+    ImsState, PutMode, SQN_MODULUS, ServingNode, Store, StoreError, StoreTraits, sqn_floor,
 };
 use plughss_plugin_api::subscriber::{AuthData, Subscriber, validate_imsi};
 use serde::Deserialize;
@@ -488,31 +488,45 @@ impl Drop for SledStore {
 }
 
 impl Store for SledStore {
+    /// One transaction over the four trees. An update keeps the `serving` record and
+    /// the IMS registration (see [`PutMode::Update`]) and raises the SQN only, so a
+    /// provisioning write racing a ULR or a reservation loses neither.
     fn put(&self, sub: &Subscriber, auth: Option<&AuthData>, mode: PutMode) -> Result<(), StoreError> {
         validate_imsi(&sub.imsi)?;
         let key = sub.imsi.as_bytes();
-        let profile = encode_profile(sub)?;
-        let node = serving::encode(&serving::of(sub))?;
         let secrets = auth.map(encode_auth).transpose()?;
+        let mut created = sub.clone();
+        created.clear_state();
+        let created = encode_profile(&created)?;
+        let empty_node = serving::encode(&ServingNode::default())?;
         let write = || {
             (&self.profiles, &self.auth, &self.sqn, &self.serving).transaction(|(p, a, s, v)| {
-                let exists = p.get(key)?.is_some();
-                match (mode, &secrets) {
-                    (PutMode::Create, _) if exists => return abort(StoreError::Conflict),
-                    (PutMode::Create, None) => {
+                let stored = p.get(key)?;
+                match (mode, &secrets, &stored) {
+                    (PutMode::Create, _, Some(_)) => return abort(StoreError::Conflict),
+                    (PutMode::Create, None, None) => {
                         return abort(StoreError::Invalid {
                             field: "auth".into(),
                             reason: "keys are required to create a subscriber".into(),
                         });
                     }
-                    (PutMode::Update, _) if !exists => return abort(StoreError::NotFound),
-                    _ => {}
-                }
-                p.insert(key, profile.as_slice())?;
-                v.insert(key, node.as_slice())?;
-                if let Some((record, sqn)) = &secrets {
-                    a.insert(key, record.as_slice())?;
-                    s.insert(key, &sqn[..])?;
+                    (PutMode::Create, Some((record, sqn)), None) => {
+                        p.insert(key, created.as_slice())?;
+                        v.insert(key, empty_node.as_slice())?;
+                        a.insert(key, record.as_slice())?;
+                        s.insert(key, &sqn[..])?;
+                    }
+                    (PutMode::Update, _, None) => return abort(StoreError::NotFound),
+                    (PutMode::Update, secrets, Some(stored)) => {
+                        p.insert(
+                            key,
+                            updated_profile(sub, stored).map_err(ConflictableTransactionError::Abort)?,
+                        )?;
+                        if let Some((record, sqn)) = secrets {
+                            a.insert(key, record.as_slice())?;
+                            s.insert(key, &raised_sqn(s.get(key)?, *sqn)?[..])?;
+                        }
+                    }
                 }
                 Ok(())
             })
@@ -520,26 +534,41 @@ impl Store for SledStore {
         self.write_serving_tree(|| finish(write()))
     }
 
+    /// Creates or updates each, as `put` would, in transactions of
+    /// [`PUT_MANY_CHUNK`] subscribers.
     fn put_many(&self, subs: &[(Subscriber, AuthData)]) -> Result<(), StoreError> {
         // Validate and encode everything first, so a bad record rejects the whole call
         // before anything is written.
+        let empty_node = serving::encode(&ServingNode::default())?;
         let records = subs
             .iter()
             .map(|(sub, auth)| {
                 validate_imsi(&sub.imsi)?;
-                let node = serving::encode(&serving::of(sub))?;
-                Ok((sub.imsi.as_bytes(), encode_profile(sub)?, node, encode_auth(auth)?))
+                let mut created = sub.clone();
+                created.clear_state();
+                Ok((sub, encode_profile(&created)?, encode_auth(auth)?))
             })
             .collect::<Result<Vec<_>, StoreError>>()?;
         self.write_serving_tree(|| {
             for chunk in records.chunks(PUT_MANY_CHUNK) {
                 let result =
                     (&self.profiles, &self.auth, &self.sqn, &self.serving).transaction(|(p, a, s, v)| {
-                        for (key, profile, node, (record, sqn)) in chunk {
-                            p.insert(*key, profile.as_slice())?;
-                            v.insert(*key, node.as_slice())?;
-                            a.insert(*key, record.as_slice())?;
-                            s.insert(*key, &sqn[..])?;
+                        for (sub, created, (record, sqn)) in chunk {
+                            let key = sub.imsi.as_bytes();
+                            match p.get(key)? {
+                                None => {
+                                    p.insert(key, created.as_slice())?;
+                                    v.insert(key, empty_node.as_slice())?;
+                                    s.insert(key, &sqn[..])?;
+                                }
+                                Some(stored) => {
+                                    let profile = updated_profile(sub, &stored)
+                                        .map_err(ConflictableTransactionError::Abort)?;
+                                    p.insert(key, profile)?;
+                                    s.insert(key, &raised_sqn(s.get(key)?, *sqn)?[..])?;
+                                }
+                            }
+                            a.insert(key, record.as_slice())?;
                         }
                         Ok(())
                     });
@@ -610,9 +639,9 @@ impl Store for SledStore {
         self.update_sqn(imsi, |old| old.wrapping_add(advance) % SQN_MODULUS)
     }
 
-    fn set_sqn(&self, imsi: &str, sqn: u64) -> Result<(), StoreError> {
+    fn advance_sqn(&self, imsi: &str, sqn: u64) -> Result<u64, StoreError> {
         check_sqn(sqn)?;
-        self.update_sqn(imsi, |_| sqn).map(drop)
+        self.update_sqn(imsi, |old| sqn_floor(old, sqn)).map(|old| sqn_floor(old, sqn))
     }
 
     /// One compare-and-swap on the `serving` record (see `SledStore::replace_serving`
@@ -700,6 +729,25 @@ fn check_sqn(sqn: u64) -> Result<(), StoreError> {
             reason: "must be below 2^48 (TS 33.102 6.3.7)".into(),
         })
     }
+}
+
+/// The `profiles` record replacing `stored` with `sub`, keeping the IMS registration
+/// (the serving node is in its own tree, which an update does not touch).
+fn updated_profile(sub: &Subscriber, stored: &[u8]) -> Result<Vec<u8>, StoreError> {
+    let mut next = sub.clone();
+    next.keep_state_of(&decode_profile(stored)?);
+    encode_profile(&next)
+}
+
+/// The `sqn` record after an update naming `requested` (8 bytes big-endian): the SQN
+/// only moves forward ([`sqn_floor`]).
+fn raised_sqn(
+    stored: Option<IVec>,
+    requested: [u8; 8],
+) -> Result<[u8; 8], ConflictableTransactionError<StoreError>> {
+    let Some(stored) = stored else { return Ok(requested) };
+    let stored = decode_sqn(&stored).map_err(ConflictableTransactionError::Abort)?;
+    Ok(sqn_floor(stored, u64::from_be_bytes(requested)).to_be_bytes())
 }
 
 /// The `profiles` record: without SQN and serving node, which have trees of their own.

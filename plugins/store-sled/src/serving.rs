@@ -82,6 +82,7 @@ impl Reader<'_> {
 }
 
 /// The serving node a profile carries.
+#[cfg(test)]
 pub(crate) fn of(sub: &Subscriber) -> ServingNode {
     ServingNode {
         mme_host: sub.mme_host.clone(),

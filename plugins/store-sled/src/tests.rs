@@ -97,6 +97,13 @@ fn serving_at(mut sub: Subscriber, node: &ServingNode) -> Subscriber {
     sub
 }
 
+/// Creates `profile` and records `node` as its serving MME, the way a ULR does: a put
+/// never writes the serving node.
+fn create_served(s: &SledStore, profile: &Subscriber, node: &ServingNode, sqn: u64) {
+    s.put(profile, Some(&auth(sqn)), PutMode::Create).unwrap();
+    s.update_serving(&profile.imsi, node).unwrap();
+}
+
 /// The raw `profiles` record, as text.
 fn profile_text(s: &SledStore, imsi: &str) -> String {
     String::from_utf8(s.profiles.get(imsi).unwrap().unwrap().to_vec()).unwrap()
@@ -118,9 +125,11 @@ fn update_serving_returns_the_previous_node_and_get_shows_the_new_one() {
     let s = open(dir.path(), json!({})).unwrap();
     let mut profile = sub(IMSI);
     profile.msisdn = vec!["491701234567".into()];
-    profile.ims = Some(Default::default());
+    let mut ims = plughss_plugin_api::subscriber::Ims::default();
+    ims.clear_state();
+    profile.ims = Some(ims);
     let initial = mme("mme1", 1_700_000_000, true);
-    s.put(&serving_at(profile.clone(), &initial), Some(&auth(7)), PutMode::Create).unwrap();
+    create_served(&s, &profile, &initial, 7);
 
     let first = mme("mme2", 1_800_000_000, false);
     assert_eq!(s.update_serving(IMSI, &first).unwrap(), initial);
@@ -146,7 +155,7 @@ fn update_serving_of_an_unknown_imsi_is_not_found_and_writes_nothing() {
 fn update_serving_after_delete_does_not_resurrect_the_subscriber() {
     let dir = tempfile::tempdir().unwrap();
     let s = open(dir.path(), json!({})).unwrap();
-    s.put(&serving_at(sub(IMSI), &mme("mme1", 1, false)), Some(&auth(0)), PutMode::Create).unwrap();
+    create_served(&s, &sub(IMSI), &mme("mme1", 1, false), 0);
     assert!(s.delete(IMSI).unwrap());
     assert!(s.serving.get(IMSI).unwrap().is_none(), "delete removes the serving record");
     assert_eq!(s.update_serving(IMSI, &mme("mme2", 2, false)), Err(StoreError::NotFound));
@@ -161,7 +170,7 @@ fn update_serving_after_delete_does_not_resurrect_the_subscriber() {
 fn a_missing_serving_record_reads_as_the_empty_node_and_update_serving_creates_it() {
     let dir = tempfile::tempdir().unwrap();
     let s = open(dir.path(), json!({})).unwrap();
-    s.put(&serving_at(sub(IMSI), &mme("mme1", 1, false)), Some(&auth(0)), PutMode::Create).unwrap();
+    create_served(&s, &sub(IMSI), &mme("mme1", 1, false), 0);
     s.serving.remove(IMSI).unwrap();
     assert_eq!(serving::of(&s.get(IMSI).unwrap().unwrap()), ServingNode::default());
     let next = mme("mme2", 2, true);
@@ -170,33 +179,33 @@ fn a_missing_serving_record_reads_as_the_empty_node_and_update_serving_creates_i
 }
 
 #[test]
-fn put_and_put_many_round_trip_all_four_serving_fields() {
+fn put_and_put_many_never_write_the_serving_node() {
+    // Only ULR/PUR (update_serving) may: a provisioning write that replaced it would
+    // leave the HSS unable to send IDR or CLR to the MME serving the subscriber.
     let dir = tempfile::tempdir().unwrap();
     let s = open(dir.path(), json!({})).unwrap();
-    let created = serving_at(sub(IMSI), &mme("mme1", -5, true));
-    s.put(&created, Some(&auth(0)), PutMode::Create).unwrap();
-    assert_eq!(s.get(IMSI).unwrap().unwrap(), created, "Create");
+    let forged = mme("forged", -5, true);
+    s.put(&serving_at(sub(IMSI), &forged), Some(&auth(0)), PutMode::Create).unwrap();
+    assert_eq!(serving::of(&s.get(IMSI).unwrap().unwrap()), ServingNode::default(), "Create");
 
-    let host_only = ServingNode { mme_host: Some("mme2".into()), ..ServingNode::default() };
-    let updated = serving_at(created.clone(), &host_only);
-    s.put(&updated, None, PutMode::Update).unwrap();
-    assert_eq!(s.get(IMSI).unwrap().unwrap(), updated, "Update replaces the node, unset fields too");
-    let cleared = serving_at(created, &ServingNode::default());
-    s.put(&cleared, Some(&auth(0)), PutMode::Update).unwrap();
-    assert_eq!(s.get(IMSI).unwrap().unwrap(), cleared, "Update to the empty node");
+    let serving = mme("mme1", 7, false);
+    s.update_serving(IMSI, &serving).unwrap();
+    let mut changed = serving_at(sub(IMSI), &ServingNode::default());
+    changed.msisdn = vec!["4912".into()];
+    s.put(&changed, None, PutMode::Update).unwrap();
+    s.put(&serving_at(changed.clone(), &forged), Some(&auth(0)), PutMode::Update).unwrap();
+    let got = s.get(IMSI).unwrap().unwrap();
+    assert_eq!((serving::of(&got), got.msisdn), (serving.clone(), changed.msisdn.clone()), "Update");
     assert!(!profile_text(&s, IMSI).contains("mme"), "{}", profile_text(&s, IMSI));
 
-    let many: Vec<_> = (2..6u32)
-        .map(|i| {
-            let node =
-                ServingNode { mme_realm: Some(format!("realm{i}")), ..mme("mme", i.into(), i % 2 == 0) };
-            (serving_at(sub(&format!("00101000000000{i}")), &node), auth(0))
-        })
-        .collect();
+    let many: Vec<_> = [IMSI, "001010000000002"].map(|i| (serving_at(sub(i), &forged), auth(0))).to_vec();
     s.put_many(&many).unwrap();
-    let mut listed = s.list(Some(IMSI), 10).unwrap();
-    listed.iter_mut().for_each(|l| l.security.sqn = 0);
-    assert_eq!(listed, many.into_iter().map(|(sub, _)| sub).collect::<Vec<_>>(), "put_many");
+    let nodes: Vec<_> = s.list(None, 10).unwrap().iter().map(serving::of).collect();
+    assert_eq!(
+        nodes,
+        [serving, ServingNode::default()],
+        "put_many: kept for the existing, empty for the new"
+    );
 }
 
 #[test]
@@ -204,7 +213,7 @@ fn set_ims_state_keeps_the_serving_node() {
     let dir = tempfile::tempdir().unwrap();
     let s = open(dir.path(), json!({})).unwrap();
     let node = mme("mme1", 1, true);
-    s.put(&serving_at(sub(IMSI), &node), Some(&auth(0)), PutMode::Create).unwrap();
+    create_served(&s, &sub(IMSI), &node, 0);
     let state = ImsState { scscf: Some("sip:scscf".into()), registration_state: "registered".into() };
     s.set_ims_state(IMSI, &state).unwrap();
     let got = s.get(IMSI).unwrap().unwrap();
@@ -223,9 +232,10 @@ fn a_corrupt_serving_record_is_reported_not_overwritten() {
     assert!(is_corrupt(s.list(None, 10).map(drop)));
     assert!(is_corrupt(s.update_serving(IMSI, &mme("mme1", 1, false)).map(drop)));
     assert_eq!(s.serving.get(IMSI).unwrap().unwrap().as_ref(), &[0xff, 1, 2]);
-    // Replacing the subscriber repairs it.
+    // A profile update leaves it for the operator to see; deleting removes it.
     s.put(&sub(IMSI), None, PutMode::Update).unwrap();
-    assert_eq!(serving::of(&s.get(IMSI).unwrap().unwrap()), ServingNode::default());
+    assert_eq!(s.serving.get(IMSI).unwrap().unwrap().as_ref(), &[0xff, 1, 2]);
+    assert!(s.delete(IMSI).unwrap());
 }
 
 /// The node as a sortable key: host, timestamp and purge flag tell the test's nodes apart.
@@ -240,7 +250,7 @@ fn concurrent_update_serving_loses_no_update() {
     let dir = tempfile::tempdir().unwrap();
     let s = open(dir.path(), json!({ "flush_every_write": false })).unwrap();
     let initial = mme("initial", 0, false);
-    s.put(&serving_at(sub(IMSI), &initial), Some(&auth(0)), PutMode::Create).unwrap();
+    create_served(&s, &sub(IMSI), &initial, 0);
     let written = |t: usize, i: i64| mme(&format!("mme{t}"), i, i % 3 == 0);
 
     let previous: Vec<ServingNode> = std::thread::scope(|scope| {
@@ -470,7 +480,7 @@ fn without_flush_every_write_there_is_no_journal_to_write() {
 fn journal_entries_left_by_a_crash_are_applied_on_open() {
     let dir = tempfile::tempdir().unwrap();
     let s = open(dir.path(), json!({})).unwrap();
-    s.put(&serving_at(sub(IMSI), &mme("mme0", 1, true)), Some(&auth(3)), PutMode::Create).unwrap();
+    create_served(&s, &sub(IMSI), &mme("mme0", 1, true), 3);
     drop(s);
     // What a crash leaves: entries sled never wrote out, the last one torn.
     let path = journal_path(dir.path());
