@@ -172,7 +172,15 @@ pub async fn start_with(
     let diameter = tokio::spawn(server::run(listeners, outbound, node.clone(), shutdown.clone()));
     let app = api::router_with(
         api::ApiState { node: node.clone(), plugins: plugins.clone() },
-        api::ApiOptions { store: Some(store.clone()), token: cfg.api.token.clone() },
+        api::ApiOptions {
+            store: Some(store.clone()),
+            token: cfg.api.token.clone(),
+            guard: api::guard::RequestGuard::new(
+                api_addr.ip(),
+                cfg.api.allowed_hosts.clone(),
+                cfg.api.allowed_origins.clone(),
+            ),
+        },
     );
     let api_stop = shutdown.clone();
     let api = tokio::spawn(async move {

@@ -2,11 +2,14 @@
 //! ([`subscribers`]); metrics join here as they land. Errors are JSON
 //! `{ "error": reason }` with a 4xx/5xx (plus `"field"` for a 400 about one field).
 //!
-//! Access control ([`auth`]): with a token configured, every `/api/v1` route but
-//! `/api/v1/health` requires `Authorization: Bearer <token>` (RFC 6750); health stays
-//! open for probes.
+//! Every request, to any route (and to none), first passes [`guard`]: its `Host`,
+//! `Origin` and `Content-Type` must not be what a web page could have sent (DNS
+//! rebinding, cross-site requests). Then access control ([`auth`]): with a token
+//! configured, every `/api/v1` route but `/api/v1/health` requires `Authorization:
+//! Bearer <token>` (RFC 6750); health stays open for probes.
 
 pub mod auth;
+pub mod guard;
 pub mod provision;
 pub mod subscribers;
 
@@ -21,6 +24,7 @@ use axum::{Json, Router, middleware};
 use serde_json::json;
 
 use self::auth::BearerAuth;
+use self::guard::RequestGuard;
 use crate::diameter::connection::Node;
 use crate::store::StoreHandle;
 
@@ -37,6 +41,8 @@ pub struct ApiOptions {
     pub store: Option<StoreHandle>,
     /// The bearer token every route but health requires (`[api] token`).
     pub token: Option<String>,
+    /// The `Host` and `Origin` values accepted (`[api] allowed_hosts`, `allowed_origins`).
+    pub guard: RequestGuard,
 }
 
 impl std::fmt::Debug for ApiOptions {
@@ -44,6 +50,7 @@ impl std::fmt::Debug for ApiOptions {
         f.debug_struct("ApiOptions")
             .field("store", &self.store)
             .field("token", &self.token.as_ref().map(|_| "<redacted>"))
+            .field("guard", &self.guard)
             .finish()
     }
 }
@@ -69,6 +76,8 @@ pub fn router_with(state: ApiState, options: ApiOptions) -> Router {
         .with_state(state)
         .merge(protected.route_layer(middleware::from_fn_with_state(bearer, auth::require_bearer)))
         .fallback(not_found)
+        // Outermost, so that it runs first and for every route, the fallback included.
+        .layer(middleware::from_fn_with_state(options.guard, guard::guard))
 }
 
 /// A JSON error body with its status.
