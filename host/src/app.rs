@@ -182,12 +182,12 @@ pub async fn start_with(
             ),
         },
     );
-    let api_stop = shutdown.clone();
-    let api = tokio::spawn(async move {
-        let _ = axum::serve(api_listener, app)
-            .with_graceful_shutdown(async move { api_stop.cancelled().await })
-            .await;
-    });
+    let limits = api::server::ServeLimits {
+        header_read_timeout: cfg.api.header_read_timeout,
+        max_connections: cfg.api.max_connections,
+        shutdown_grace: d.shutdown_grace,
+    };
+    let api = tokio::spawn(api::server::serve(api_listener, app, limits, shutdown.clone()));
     for a in &diameter_addrs {
         info!(addr = %a, origin_host = %d.origin_host, "Diameter listening (TCP)");
     }

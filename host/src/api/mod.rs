@@ -6,11 +6,13 @@
 //! `Origin` and `Content-Type` must not be what a web page could have sent (DNS
 //! rebinding, cross-site requests). Then access control ([`auth`]): with a token
 //! configured, every `/api/v1` route but `/api/v1/health` requires `Authorization:
-//! Bearer <token>` (RFC 6750); health stays open for probes.
+//! Bearer <token>` (RFC 6750); health stays open for probes. [`server`] serves it all
+//! with bounds on slow and numerous connections.
 
 pub mod auth;
 pub mod guard;
 pub mod provision;
+pub mod server;
 pub mod subscribers;
 
 use std::sync::Arc;
