@@ -6,11 +6,13 @@
 //! `Origin` and `Content-Type` must not be what a web page could have sent (DNS
 //! rebinding, cross-site requests). Then access control ([`auth`]): with a token
 //! configured, every `/api/v1` route but `/api/v1/health` requires `Authorization:
-//! Bearer <token>` (RFC 6750); health stays open for probes. [`server`] serves it all
-//! with bounds on slow and numerous connections.
+//! Bearer <token>` (RFC 6750); health stays open for probes and reports whether the
+//! store answers ([`health`]). [`server`] serves it all with bounds on slow and
+//! numerous connections.
 
 pub mod auth;
 pub mod guard;
+pub mod health;
 pub mod provision;
 pub mod server;
 pub mod subscribers;
@@ -27,6 +29,7 @@ use serde_json::json;
 
 use self::auth::BearerAuth;
 use self::guard::RequestGuard;
+use self::health::{HealthState, StoreProbe};
 use crate::diameter::connection::Node;
 use crate::store::StoreHandle;
 
@@ -68,14 +71,14 @@ pub fn router_with(state: ApiState, options: ApiOptions) -> Router {
         .route("/api/v1/plugins", get(plugins))
         .route("/api/v1/plugins/reload", post(reload_plugins))
         .with_state(state.clone());
+    let bearer = BearerAuth::new(options.token.as_deref());
+    let probe =
+        options.store.clone().map(|store| Arc::new(StoreProbe::new(store, health::STORE_PROBE_TIMEOUT)));
     if let Some(store) = options.store {
         let events = subscribers::Events(Some(state.plugins.clone()));
         protected = protected.merge(subscribers::routes(subscribers::SubscribersState { store, events }));
     }
-    let bearer = BearerAuth::new(options.token.as_deref());
-    Router::new()
-        .route("/api/v1/health", get(health))
-        .with_state(state)
+    health::routes(HealthState { api: state, probe, auth: bearer.clone() })
         .merge(protected.route_layer(middleware::from_fn_with_state(bearer, auth::require_bearer)))
         .fallback(not_found)
         // Outermost, so that it runs first and for every route, the fallback included.
@@ -93,16 +96,6 @@ impl IntoResponse for ApiError {
 
 async fn not_found() -> ApiError {
     ApiError(StatusCode::NOT_FOUND, "no such endpoint".into())
-}
-
-async fn health(State(s): State<ApiState>) -> Json<serde_json::Value> {
-    Json(json!({
-        "status": "ok",
-        "origin_host": s.node.local.origin_host,
-        "origin_realm": s.node.local.origin_realm,
-        "version": env!("CARGO_PKG_VERSION"),
-        "applications": s.node.router.load().applications().map(|a| a.id).collect::<Vec<_>>(),
-    }))
 }
 
 async fn peers(State(s): State<ApiState>) -> Json<serde_json::Value> {
