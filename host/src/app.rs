@@ -172,14 +172,22 @@ pub async fn start_with(
     let diameter = tokio::spawn(server::run(listeners, outbound, node.clone(), shutdown.clone()));
     let app = api::router_with(
         api::ApiState { node: node.clone(), plugins: plugins.clone() },
-        api::ApiOptions { store: Some(store.clone()), token: cfg.api.token.clone() },
+        api::ApiOptions {
+            store: Some(store.clone()),
+            token: cfg.api.token.clone(),
+            guard: api::guard::RequestGuard::new(
+                api_addr.ip(),
+                cfg.api.allowed_hosts.clone(),
+                cfg.api.allowed_origins.clone(),
+            ),
+        },
     );
-    let api_stop = shutdown.clone();
-    let api = tokio::spawn(async move {
-        let _ = axum::serve(api_listener, app)
-            .with_graceful_shutdown(async move { api_stop.cancelled().await })
-            .await;
-    });
+    let limits = api::server::ServeLimits {
+        header_read_timeout: cfg.api.header_read_timeout,
+        max_connections: cfg.api.max_connections,
+        shutdown_grace: d.shutdown_grace,
+    };
+    let api = tokio::spawn(api::server::serve(api_listener, app, limits, shutdown.clone()));
     for a in &diameter_addrs {
         info!(addr = %a, origin_host = %d.origin_host, "Diameter listening (TCP)");
     }

@@ -177,14 +177,42 @@ impl TryFrom<String> for Sha256Pin {
 #[serde(deny_unknown_fields, default)]
 pub struct ApiConfig {
     pub listen: SocketAddr,
-    /// The bearer token every `/api/v1` route but health requires (RFC 6750). Without
-    /// this key, the environment variable `PLUGHSS_API_TOKEN` gives it. Required when
-    /// `listen` is not a loopback address.
+    /// The bearer token every `/api/v1` route but health requires (RFC 6750), at least
+    /// [`MIN_API_TOKEN_CHARS`] characters. Without this key, the environment variable
+    /// `PLUGHSS_API_TOKEN` gives it. Required when `listen` is not a loopback address.
+    #[serde(deserialize_with = "api_token")]
     pub token: Option<String>,
+    /// Host names the API answers to besides the loopback names (`localhost`,
+    /// `127.0.0.1`, `[::1]`) and the IP address of `listen`, on any port. A request whose
+    /// `Host` names anything else is refused with 403: a web page that re-points its own
+    /// name at this machine (DNS rebinding) sends its own name. Default: none.
+    pub allowed_hosts: Vec<HostName>,
+    /// Web origins (`scheme://host[:port]`, RFC 6454) whose pages may call the API from a
+    /// browser, besides the API's own origin. A request with any other `Origin` is
+    /// refused with 403. Default: none.
+    pub allowed_origins: Vec<WebOrigin>,
+    /// How long a client may take to send a request's headers (and how long an idle
+    /// keep-alive connection stays open); then the connection is closed. Default 10 s.
+    #[serde(deserialize_with = "header_read_timeout")]
+    pub header_read_timeout: Duration,
+    /// Connections the API serves at once. Beyond it, new connections wait in the
+    /// kernel's listen backlog until one closes (none is refused). Default 256.
+    #[serde(deserialize_with = "max_connections")]
+    pub max_connections: usize,
 }
 
 /// The environment variable that supplies `api.token` when the file does not.
 pub const API_TOKEN_ENV: &str = "PLUGHSS_API_TOKEN";
+
+/// The shortest `api.token` accepted: 32 characters, e.g. 16 random bytes in hex
+/// (`openssl rand -hex 16`), so the token cannot be guessed by trying.
+pub const MIN_API_TOKEN_CHARS: usize = 32;
+
+/// See [`ApiConfig::max_connections`].
+pub const DEFAULT_API_MAX_CONNECTIONS: usize = 256;
+
+/// See [`ApiConfig::header_read_timeout`].
+pub const DEFAULT_API_HEADER_READ_TIMEOUT: Duration = Duration::from_secs(10);
 
 impl Default for ApiConfig {
     /// Serde fills absent keys from here, so `PLUGHSS_API_TOKEN` applies exactly when
@@ -193,6 +221,10 @@ impl Default for ApiConfig {
         ApiConfig {
             listen: SocketAddr::from(([127, 0, 0, 1], 8080)),
             token: std::env::var(API_TOKEN_ENV).ok().filter(|t| !t.is_empty()),
+            allowed_hosts: Vec::new(),
+            allowed_origins: Vec::new(),
+            header_read_timeout: DEFAULT_API_HEADER_READ_TIMEOUT,
+            max_connections: DEFAULT_API_MAX_CONNECTIONS,
         }
     }
 }
@@ -202,7 +234,128 @@ impl std::fmt::Debug for ApiConfig {
         f.debug_struct("ApiConfig")
             .field("listen", &self.listen)
             .field("token", &self.token.as_ref().map(|_| "<redacted>"))
+            .field("allowed_hosts", &self.allowed_hosts)
+            .field("allowed_origins", &self.allowed_origins)
+            .field("header_read_timeout", &self.header_read_timeout)
+            .field("max_connections", &self.max_connections)
             .finish()
+    }
+}
+
+/// Why `token` is not acceptable as an API token, if it is not. The token itself never
+/// appears in the reason.
+pub fn api_token_problem(token: &str) -> Option<String> {
+    if token.chars().any(|c| c.is_whitespace() || c.is_control()) {
+        return Some("api.token: must be without spaces or control characters".into());
+    }
+    let n = token.chars().count();
+    (n < MIN_API_TOKEN_CHARS).then(|| {
+        format!(
+            "api.token: {n} characters is too short; use at least {MIN_API_TOKEN_CHARS} \
+             (e.g. `openssl rand -hex 16`)"
+        )
+    })
+}
+
+/// `api.token` from the file, checked here so that the TOML parser names its line.
+fn api_token<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
+    let token = String::deserialize(d)?;
+    match api_token_problem(&token) {
+        Some(reason) => Err(serde::de::Error::custom(reason)),
+        None => Ok(Some(token)),
+    }
+}
+
+fn header_read_timeout<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Duration, D::Error> {
+    let t: Duration = humantime_serde::deserialize(d)?;
+    if t < Duration::from_millis(100) || t > Duration::from_secs(3600) {
+        return Err(serde::de::Error::custom("api.header_read_timeout: between 100ms and 1h"));
+    }
+    Ok(t)
+}
+
+fn max_connections<'de, D: serde::Deserializer<'de>>(d: D) -> Result<usize, D::Error> {
+    let n = u64::deserialize(d)?;
+    match usize::try_from(n) {
+        Ok(n @ 1..=65_536) => Ok(n),
+        _ => Err(serde::de::Error::custom(format!("api.max_connections: {n} must be between 1 and 65536"))),
+    }
+}
+
+/// A host name or IP address (RFC 9110 7.2 `uri-host`, without a port), lower-cased;
+/// an IPv6 address is kept in brackets, as a `Host` header spells it.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(try_from = "String")]
+pub struct HostName(pub String);
+
+impl TryFrom<String> for HostName {
+    type Error = String;
+    fn try_from(s: String) -> Result<Self, String> {
+        let t = s.trim().to_ascii_lowercase();
+        let bare = t.strip_prefix('[').and_then(|r| r.strip_suffix(']')).unwrap_or(&t);
+        if let Ok(ip) = bare.parse::<std::net::IpAddr>() {
+            return Ok(HostName(match ip {
+                std::net::IpAddr::V4(v4) => v4.to_string(),
+                std::net::IpAddr::V6(v6) => format!("[{v6}]"),
+            }));
+        }
+        // RFC 1123 2.1 host names: dot-separated labels of letters, digits and hyphens.
+        let label_ok = |l: &str| {
+            (1..=63).contains(&l.len())
+                && l.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')
+                && !l.starts_with('-')
+                && !l.ends_with('-')
+        };
+        if t.len() <= 253 && t.split('.').all(label_ok) {
+            Ok(HostName(t))
+        } else {
+            Err(format!(
+                "allowed_hosts: {s:?} is not a host name or IP address (no port, no wildcard: \
+                 any port is accepted)"
+            ))
+        }
+    }
+}
+
+/// A web origin as browsers send it in `Origin` (RFC 6454 6.1): `http` or `https`, a
+/// host and an optional port; lower-cased, with the scheme's default port dropped.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(try_from = "String")]
+pub struct WebOrigin(pub String);
+
+impl WebOrigin {
+    /// The serialised origin of `text`, or None when it is not one (`null`, a path, a
+    /// user name, another scheme).
+    pub fn parse(text: &str) -> Option<WebOrigin> {
+        let (scheme, rest) = text.split_once("://")?;
+        let scheme = scheme.to_ascii_lowercase();
+        let default_port = match scheme.as_str() {
+            "http" => 80,
+            "https" => 443,
+            _ => return None,
+        };
+        let rest = rest.strip_suffix('/').unwrap_or(rest);
+        if rest.contains(['/', '?', '#', '@']) {
+            return None;
+        }
+        let authority: axum::http::uri::Authority = rest.parse().ok()?;
+        let host = HostName::try_from(authority.host().to_owned()).ok()?;
+        Some(WebOrigin(match authority.port_u16() {
+            Some(p) if p != default_port => format!("{scheme}://{}:{p}", host.0),
+            _ => format!("{scheme}://{}", host.0),
+        }))
+    }
+}
+
+impl TryFrom<String> for WebOrigin {
+    type Error = String;
+    fn try_from(s: String) -> Result<Self, String> {
+        WebOrigin::parse(s.trim()).ok_or_else(|| {
+            format!(
+                "allowed_origins: {s:?} is not an origin; write scheme://host[:port], e.g. \
+                     \"https://ops.example.net\""
+            )
+        })
     }
 }
 
@@ -410,10 +563,11 @@ impl Config {
         if self.auc.sqn_block == 0 || self.auc.sqn_block > 100_000 {
             return Err(ConfigError::Invalid("auc.sqn_block: between 1 and 100000".into()));
         }
-        if let Some(t) = &self.api.token
-            && (t.trim().is_empty() || t.chars().any(|c| c.is_whitespace() || c.is_control()))
-        {
-            return Err(ConfigError::Invalid("api.token: must be non-empty, without spaces".into()));
+        // A token from the file was checked while parsing; this catches PLUGHSS_API_TOKEN.
+        if let Some(reason) = self.api.token.as_deref().and_then(api_token_problem) {
+            return Err(ConfigError::Invalid(format!(
+                "{reason} (the file's [api] token or {API_TOKEN_ENV})"
+            )));
         }
         if !self.api.listen.ip().is_loopback() && self.api.token.is_none() {
             return Err(ConfigError::Invalid(format!(
@@ -485,12 +639,59 @@ mod tests {
             let e = e.unwrap_or_default();
             assert!(e.contains("api.listen") && e.contains("api.token"), "{e}");
         }
-        let c = Config::parse("[api]\nlisten = \"0.0.0.0:8080\"\ntoken = \"t0k\"\n").unwrap();
-        assert_eq!(c.api.token.as_deref(), Some("t0k"));
-        assert!(!format!("{c:?}").contains("t0k"));
+        let token = "t0k-5b0c1d8e6f3a2947b1c0d9e8f7a6b5c4";
+        let c = Config::parse(&format!("[api]\nlisten = \"0.0.0.0:8080\"\ntoken = \"{token}\"\n")).unwrap();
+        assert_eq!(c.api.token.as_deref(), Some(token));
+        assert!(!format!("{c:?}").contains(token));
         assert!(Config::parse("[api]\nlisten = \"[::1]:8080\"\n").is_ok());
         let e = Config::parse("[api]\ntoken = \"a b\"\n").unwrap_err().to_string();
-        assert!(e.contains("api.token"), "{e}");
+        assert!(e.contains("api.token") && e.contains("line 2"), "{e}");
+    }
+
+    #[test]
+    fn short_api_token_is_refused_naming_its_line() {
+        let e = Config::parse("[api]\nlisten = \"127.0.0.1:8080\"\ntoken = \"change-me\"\n")
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("line 3") && e.contains("api.token") && e.contains("at least 32"), "{e}");
+        let exactly = "0123456789abcdef0123456789abcdef";
+        assert!(Config::parse(&format!("[api]\ntoken = \"{exactly}\"\n")).is_ok());
+        let mut c = Config::default();
+        c.api.token = Some(exactly[1..].to_owned());
+        let e = c.validate().unwrap_err().to_string();
+        assert!(e.contains("31 characters") && e.contains(API_TOKEN_ENV), "{e}");
+    }
+
+    #[test]
+    fn api_limits_and_allow_lists() {
+        let c = Config::parse("").unwrap();
+        assert_eq!(c.api.header_read_timeout, Duration::from_secs(10));
+        assert_eq!(c.api.max_connections, 256);
+        assert!(c.api.allowed_hosts.is_empty() && c.api.allowed_origins.is_empty());
+        let c = Config::parse(
+            "[api]\nheader_read_timeout = \"1s\"\nmax_connections = 2\n\
+             allowed_hosts = [\"HSS.Example.net\", \"10.0.0.7\", \"::1\"]\n\
+             allowed_origins = [\"https://Ops.example.net:443/\", \"http://10.0.0.7:8080\"]\n",
+        )
+        .unwrap();
+        assert_eq!(c.api.header_read_timeout, Duration::from_secs(1));
+        assert_eq!(c.api.max_connections, 2);
+        let hosts: Vec<&str> = c.api.allowed_hosts.iter().map(|h| h.0.as_str()).collect();
+        assert_eq!(hosts, ["hss.example.net", "10.0.0.7", "[::1]"]);
+        let origins: Vec<&str> = c.api.allowed_origins.iter().map(|o| o.0.as_str()).collect();
+        assert_eq!(origins, ["https://ops.example.net", "http://10.0.0.7:8080"]);
+        for (text, line, what) in [
+            ("[api]\nmax_connections = 0\n", "line 2", "max_connections"),
+            ("[api]\n\nheader_read_timeout = \"0s\"\n", "line 3", "header_read_timeout"),
+            ("[api]\nallowed_hosts = [\"hss.example.net:8080\"]\n", "line 2", "allowed_hosts"),
+            ("[api]\nallowed_hosts = [\"*.example.net\"]\n", "line 2", "allowed_hosts"),
+            ("[api]\nallowed_origins = [\"https://ops.example.net/ui\"]\n", "line 2", "allowed_origins"),
+            ("[api]\nallowed_origins = [\"null\"]\n", "line 2", "allowed_origins"),
+            ("[api]\nallowed_origins = [\"ftp://ops.example.net\"]\n", "line 2", "allowed_origins"),
+        ] {
+            let e = Config::parse(text).unwrap_err().to_string();
+            assert!(e.contains(line) && e.contains(what), "{text}: {e}");
+        }
     }
 
     #[test]

@@ -27,7 +27,8 @@ const K2: &str = "fec86ba6eb707ed08905757b1bb44b8f";
 const HA1: &str = "5f8e1c2b9a7d4e3f6a0b1c2d3e4f5a6b";
 /// Every secret the tests provision: no response body or log line may contain one.
 const SECRETS: &[&str] = &[K, OPC, OP, K2, HA1];
-const TOKEN: &str = "pl5-test-token-7c1e";
+/// At least 32 characters, as `serve` requires of a token.
+const TOKEN: &str = "pl5-test-token-7c1e-58d2a9f03b64e1c7";
 
 fn assert_no_secret(what: &str, text: &str) {
     let t = text.to_ascii_lowercase().replace(' ', "");
@@ -482,7 +483,8 @@ async fn bearer_token_guards_every_route_but_health() {
         assert_eq!(none.status, 401, "{m} {path} without a token");
         assert!(none.body["error"].as_str().unwrap().contains("missing bearer token"), "{}", none.body);
         assert_eq!(none.headers["www-authenticate"], r#"Bearer realm="plughss""#);
-        let wrong = api.raw(m.clone(), path, body(), Some("Bearer pl5-test-token-7c1f")).await;
+        let wrong =
+            api.raw(m.clone(), path, body(), Some("Bearer pl5-test-token-7c1e-58d2a9f03b64e1c8")).await;
         assert_eq!(wrong.status, 401, "{m} {path} with a wrong token");
         assert_eq!(wrong.body["error"], "invalid bearer token");
         assert!(wrong.headers["www-authenticate"].to_str().unwrap().contains(r#"error="invalid_token""#));

@@ -2,12 +2,19 @@
 //! ([`subscribers`]); metrics join here as they land. Errors are JSON
 //! `{ "error": reason }` with a 4xx/5xx (plus `"field"` for a 400 about one field).
 //!
-//! Access control ([`auth`]): with a token configured, every `/api/v1` route but
-//! `/api/v1/health` requires `Authorization: Bearer <token>` (RFC 6750); health stays
-//! open for probes.
+//! Every request, to any route (and to none), first passes [`guard`]: its `Host`,
+//! `Origin` and `Content-Type` must not be what a web page could have sent (DNS
+//! rebinding, cross-site requests). Then access control ([`auth`]): with a token
+//! configured, every `/api/v1` route but `/api/v1/health` requires `Authorization:
+//! Bearer <token>` (RFC 6750); health stays open for probes and reports whether the
+//! store answers ([`health`]). [`server`] serves it all with bounds on slow and
+//! numerous connections.
 
 pub mod auth;
+pub mod guard;
+pub mod health;
 pub mod provision;
+pub mod server;
 pub mod subscribers;
 
 use std::sync::Arc;
@@ -21,6 +28,8 @@ use axum::{Json, Router, middleware};
 use serde_json::json;
 
 use self::auth::BearerAuth;
+use self::guard::RequestGuard;
+use self::health::{HealthState, StoreProbe};
 use crate::diameter::connection::Node;
 use crate::store::StoreHandle;
 
@@ -37,6 +46,8 @@ pub struct ApiOptions {
     pub store: Option<StoreHandle>,
     /// The bearer token every route but health requires (`[api] token`).
     pub token: Option<String>,
+    /// The `Host` and `Origin` values accepted (`[api] allowed_hosts`, `allowed_origins`).
+    pub guard: RequestGuard,
 }
 
 impl std::fmt::Debug for ApiOptions {
@@ -44,6 +55,7 @@ impl std::fmt::Debug for ApiOptions {
         f.debug_struct("ApiOptions")
             .field("store", &self.store)
             .field("token", &self.token.as_ref().map(|_| "<redacted>"))
+            .field("guard", &self.guard)
             .finish()
     }
 }
@@ -59,16 +71,18 @@ pub fn router_with(state: ApiState, options: ApiOptions) -> Router {
         .route("/api/v1/plugins", get(plugins))
         .route("/api/v1/plugins/reload", post(reload_plugins))
         .with_state(state.clone());
+    let bearer = BearerAuth::new(options.token.as_deref());
+    let probe =
+        options.store.clone().map(|store| Arc::new(StoreProbe::new(store, health::STORE_PROBE_TIMEOUT)));
     if let Some(store) = options.store {
         let events = subscribers::Events(Some(state.plugins.clone()));
         protected = protected.merge(subscribers::routes(subscribers::SubscribersState { store, events }));
     }
-    let bearer = BearerAuth::new(options.token.as_deref());
-    Router::new()
-        .route("/api/v1/health", get(health))
-        .with_state(state)
+    health::routes(HealthState { api: state, probe, auth: bearer.clone() })
         .merge(protected.route_layer(middleware::from_fn_with_state(bearer, auth::require_bearer)))
         .fallback(not_found)
+        // Outermost, so that it runs first and for every route, the fallback included.
+        .layer(middleware::from_fn_with_state(options.guard, guard::guard))
 }
 
 /// A JSON error body with its status.
@@ -82,16 +96,6 @@ impl IntoResponse for ApiError {
 
 async fn not_found() -> ApiError {
     ApiError(StatusCode::NOT_FOUND, "no such endpoint".into())
-}
-
-async fn health(State(s): State<ApiState>) -> Json<serde_json::Value> {
-    Json(json!({
-        "status": "ok",
-        "origin_host": s.node.local.origin_host,
-        "origin_realm": s.node.local.origin_realm,
-        "version": env!("CARGO_PKG_VERSION"),
-        "applications": s.node.router.load().applications().map(|a| a.id).collect::<Vec<_>>(),
-    }))
 }
 
 async fn peers(State(s): State<ApiState>) -> Json<serde_json::Value> {

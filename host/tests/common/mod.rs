@@ -7,6 +7,7 @@ mod fixtures;
 pub mod mongo;
 pub mod s6a_node;
 pub mod s6a_requests;
+pub mod serve;
 pub use fixtures::fixture;
 
 use std::net::SocketAddr;
