@@ -440,7 +440,8 @@ impl Server {
         (Server { child, diameter, accepted, log }, dir)
     }
 
-    /// Stops it with SIGTERM and returns everything it wrote to stderr.
+    /// Stops it with SIGTERM and returns everything it wrote to stderr (a failing test
+    /// that never gets here kills it on drop).
     fn stop(mut self) -> Vec<u8> {
         let _ = Command::new("kill").args(["-TERM", &self.child.id().to_string()]).status();
         let t = Instant::now();
@@ -515,6 +516,15 @@ async fn stalled_partial_cers_cost_little_memory() {
     assert!(grown < 48 * 1024, "VmRSS grew by {grown} KiB for {N} stalled partial CERs");
     drop(held);
     server.stop();
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        if self.child.try_wait().ok().flatten().is_none() {
+            let _ = self.child.kill();
+            let _ = self.child.wait();
+        }
+    }
 }
 
 // ---- item 9: peer strings in the log ----------------------------------------------------
