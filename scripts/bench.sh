@@ -77,6 +77,10 @@ data_dir = "$TMP/data"
 
 [diameter]
 listen = ["127.0.0.1:0"]
+# Every bench connection comes from 127.0.0.1, and a row may start while the previous
+# row's connections are still closing.
+max_connections = 16384
+max_connections_per_address = 16384
 
 [api]
 listen = "127.0.0.1:0"

@@ -117,7 +117,11 @@ pub async fn start_with(
             request_timeout: d.request_timeout,
             shutdown_grace: d.shutdown_grace,
             cer_timeout: d.cer_timeout,
+            max_cer_size: d.max_cer_size as usize,
+            max_connections: d.max_connections as usize,
+            max_connections_per_address: d.max_connections_per_address as usize,
             allowed_hosts: d.accept_only_known.then_some(known),
+            relay_hosts: d.peer.iter().filter(|p| p.relay).map(|p| p.host.0.clone()).collect(),
         },
         e2e: Arc::new(EndToEnd::new()),
     });

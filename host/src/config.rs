@@ -44,6 +44,18 @@ pub struct DiameterConfig {
     pub watchdog_interval: Duration,
     /// Largest message accepted, checked from the header before any allocation.
     pub max_message_size: MessageSize,
+    /// Largest first message (the CER, RFC 6733 5.3.1) a connection may send before the
+    /// capabilities exchange; a header announcing more closes the connection at once.
+    /// Bounds what an unauthenticated connection makes the node buffer. Default 4096; a
+    /// CER is usually a few hundred octets. At least 20 (the header); values above
+    /// `max_message_size` act as `max_message_size`.
+    pub max_cer_size: u32,
+    /// Accepted connections open at once, counting those that have not finished the
+    /// capabilities exchange; a connection beyond it is closed on accept. Default 1024.
+    pub max_connections: u32,
+    /// Accepted connections open at once from one remote IP address, counting those
+    /// that have not finished the capabilities exchange. Default 64.
+    pub max_connections_per_address: u32,
     /// How long a request we originate waits for its answer.
     #[serde(with = "humantime_serde")]
     pub request_timeout: Duration,
@@ -55,8 +67,31 @@ pub struct DiameterConfig {
     pub cer_timeout: Duration,
     /// Refuse (3010 DIAMETER_UNKNOWN_PEER) any Origin-Host not listed in `peer`.
     pub accept_only_known: bool,
+    /// Start even though a `listen` address is not loopback and no allow-list of peers is
+    /// in force (an allow-list is `accept_only_known = true` with at least one `peer`).
+    /// Without it such a configuration is refused: any host that reaches the port could
+    /// exchange capabilities and fetch authentication vectors for any IMSI. Default false; the
+    /// `serve` flag `--allow-unknown-peers-off-loopback` sets it too.
+    pub allow_unknown_peers_off_loopback: bool,
     /// Known peers; those with `connect` are dialled.
     pub peer: Vec<PeerConfig>,
+}
+
+impl DiameterConfig {
+    /// Whether an allow-list of peers is in force: `accept_only_known` with at least one
+    /// `peer` listed.
+    pub fn has_peer_allow_list(&self) -> bool {
+        self.accept_only_known && !self.peer.is_empty()
+    }
+
+    /// Listen addresses that are not loopback while no allow-list of peers is in force:
+    /// what `allow_unknown_peers_off_loopback` has to allow.
+    pub fn open_listen_addrs(&self) -> Vec<SocketAddr> {
+        if self.has_peer_allow_list() {
+            return Vec::new();
+        }
+        self.listen.iter().filter(|a| !a.ip().is_loopback()).copied().collect()
+    }
 }
 
 impl Default for DiameterConfig {
@@ -70,10 +105,14 @@ impl Default for DiameterConfig {
             product_name: "PlugHSS".into(),
             watchdog_interval: Duration::from_secs(30),
             max_message_size: MessageSize(64 * 1024),
+            max_cer_size: 4096,
+            max_connections: 1024,
+            max_connections_per_address: 64,
             request_timeout: Duration::from_secs(5),
             shutdown_grace: Duration::from_secs(5),
             cer_timeout: Duration::from_secs(10),
             accept_only_known: false,
+            allow_unknown_peers_off_loopback: false,
             peer: Vec::new(),
         }
     }
@@ -87,6 +126,13 @@ pub struct PeerConfig {
     /// Dial this address and keep the connection up (re-dialled with backoff).
     #[serde(default)]
     pub connect: Option<SocketAddr>,
+    /// The peer is a Diameter agent (relay or proxy, RFC 6733 2.8) that forwards requests
+    /// of other nodes, so its requests may carry any Origin-Host and Origin-Realm. For
+    /// any other peer (and any peer not listed) a request whose Origin-Host or
+    /// Origin-Realm differs from what the peer said in its CER is refused with 5004
+    /// DIAMETER_INVALID_AVP_VALUE. Default false.
+    #[serde(default)]
+    pub relay: bool,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -551,6 +597,30 @@ impl Config {
         if self.diameter.listen.is_empty() {
             return Err(ConfigError::Invalid("diameter.listen: at least one address is required".into()));
         }
+        // The API's rule (api.token off loopback), applied to Diameter: a port other hosts
+        // can reach needs an allow-list of peers, or the operator's explicit consent.
+        let open = self.diameter.open_listen_addrs();
+        if let Some(a) = open.first()
+            && !self.diameter.allow_unknown_peers_off_loopback
+        {
+            return Err(ConfigError::Invalid(format!(
+                "diameter.listen: {a} is not a loopback address and there is no peer allow-list, so any \
+                 host reaching it could fetch authentication vectors; list the peers under \
+                 [[diameter.peer]] and set diameter.accept_only_known = true, or set \
+                 diameter.allow_unknown_peers_off_loopback = true (serve \
+                 --allow-unknown-peers-off-loopback) to accept unknown peers knowingly, or listen on \
+                 127.0.0.1"
+            )));
+        }
+        let d = &self.diameter;
+        if d.max_cer_size < 20 {
+            return Err(ConfigError::Invalid("diameter.max_cer_size: at least 20 (the header)".into()));
+        }
+        if d.max_connections == 0 || d.max_connections_per_address == 0 {
+            return Err(ConfigError::Invalid(
+                "diameter.max_connections and diameter.max_connections_per_address: at least 1".into(),
+            ));
+        }
         if self.auc.ind_bits > 10 {
             return Err(ConfigError::Invalid("auc.ind_bits: at most 10".into()));
         }
@@ -692,6 +762,44 @@ mod tests {
             let e = Config::parse(text).unwrap_err().to_string();
             assert!(e.contains(line) && e.contains(what), "{text}: {e}");
         }
+    }
+
+    #[test]
+    fn diameter_off_loopback_needs_an_allow_list_or_consent() {
+        let open = "[diameter]\nlisten = [\"0.0.0.0:3868\"]\n";
+        let e = Config::parse(open).unwrap_err().to_string();
+        assert!(
+            e.contains("diameter.listen")
+                && e.contains("0.0.0.0:3868")
+                && e.contains("accept_only_known")
+                && e.contains("allow_unknown_peers_off_loopback"),
+            "{e}"
+        );
+        // accept_only_known without a peer listed is no allow-list either.
+        let e = Config::parse(&format!("{open}accept_only_known = true\n")).unwrap_err().to_string();
+        assert!(e.contains("diameter.listen"), "{e}");
+        // A second listen address off loopback is caught too.
+        let two = "[diameter]\nlisten = [\"127.0.0.1:3868\", \"[::]:3868\"]\n";
+        assert!(Config::parse(two).unwrap_err().to_string().contains("[::]:3868"));
+        let peer = "[[diameter.peer]]\nhost = \"mme.a\"\nrealm = \"r\"\n";
+        let c = Config::parse(&format!("{open}accept_only_known = true\n{peer}")).unwrap();
+        assert!(c.diameter.has_peer_allow_list() && c.diameter.open_listen_addrs().is_empty());
+        let c = Config::parse(&format!("{open}allow_unknown_peers_off_loopback = true\n")).unwrap();
+        assert_eq!(c.diameter.open_listen_addrs(), vec!["0.0.0.0:3868".parse().unwrap()]);
+        // Loopback needs neither.
+        assert!(Config::parse("[diameter]\nlisten = [\"[::1]:3868\"]\n").is_ok());
+    }
+
+    #[test]
+    fn connection_limits_and_relay_peers() {
+        let c = Config::parse("").unwrap();
+        let d = &c.diameter;
+        assert_eq!((d.max_cer_size, d.max_connections, d.max_connections_per_address), (4096, 1024, 64));
+        assert!(Config::parse("[diameter]\nmax_cer_size = 19\n").is_err());
+        assert!(Config::parse("[diameter]\nmax_connections = 0\n").is_err());
+        assert!(Config::parse("[diameter]\nmax_connections_per_address = 0\n").is_err());
+        let c = Config::parse("[[diameter.peer]]\nhost = \"dra.a\"\nrealm = \"r\"\nrelay = true\n").unwrap();
+        assert!(c.diameter.peer[0].relay);
     }
 
     #[test]

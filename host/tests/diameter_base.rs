@@ -145,9 +145,12 @@ async fn dpr_is_answered_then_closed() {
 #[tokio::test]
 async fn client_disconnect_gets_dpa() {
     let node = start_node(test_config()).await;
-    let c = Client::connect(node.diameter_addrs[0], ClientOptions::new("mme.d", "client.local", vec![S6A]))
-        .await
-        .unwrap();
+    let c = Client::connect(
+        node.diameter_addrs[0],
+        ClientOptions::new("mme.client.local", "client.local", vec![S6A]),
+    )
+    .await
+    .unwrap();
     assert_eq!(c.peer().info().origin_host, HSS_HOST);
     assert_eq!(c.peer().info().applications, vec![S6A]);
     let answer = c.request(request(apps::S6A, cmd::AUTHENTICATION_INFORMATION, 0, "s;d")).await.unwrap();

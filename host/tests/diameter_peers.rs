@@ -54,6 +54,7 @@ async fn dials_configured_peer_originates_requests_and_redials() {
         host: toml::Value::String("mme.out".into()).try_into().unwrap(),
         realm: toml::Value::String("client.local".into()).try_into().unwrap(),
         connect: Some(l.local_addr().unwrap()),
+        relay: false,
     }];
     let node = start_node(cfg).await;
     let mut p = accept_and_answer_cer(&l).await;

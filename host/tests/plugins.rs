@@ -42,7 +42,7 @@ fn all_fixtures() -> Vec<plughss::config::PluginConfig> {
 async fn client(node: &Running) -> Client {
     Client::connect(
         node.diameter_addrs[0],
-        ClientOptions::new("mme.plugins", "client.local", vec![S6A, CX, SH, RX]),
+        ClientOptions::new("mme.client.local", "client.local", vec![S6A, CX, SH, RX]),
     )
     .await
     .expect("connect")
@@ -148,9 +148,12 @@ async fn wasi_gives_a_plugin_no_files_environment_or_network() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn granted_capability_reaches_the_host() {
     let (node, _d) = node_with(vec![entry("sneaky", "sneaky", "capabilities = [\"auc\"]")]).await;
-    let c = Client::connect(node.diameter_addrs[0], ClientOptions::new("mme.g", "client.local", vec![RX]))
-        .await
-        .unwrap();
+    let c = Client::connect(
+        node.diameter_addrs[0],
+        ClientOptions::new("mme.client.local", "client.local", vec![RX]),
+    )
+    .await
+    .unwrap();
     let a = c.request(request(apps::RX, cmd::AA, 0, "s;granted")).await.unwrap();
     // Granted: the call reaches the host, which has no store in this node.
     assert_eq!(result_of(&a), rc::DIAMETER_UNABLE_TO_COMPLY);
@@ -263,9 +266,12 @@ async fn plugins_are_listed_and_reloaded_over_http() {
 async fn fuel_limit_stops_a_busy_plugin_before_its_deadline() {
     let (node, _d) =
         node_with(vec![entry("spin", "spin", "limits = { fuel = 2000000, deadline_ms = 20000 }")]).await;
-    let c = Client::connect(node.diameter_addrs[0], ClientOptions::new("mme.f", "client.local", vec![SH]))
-        .await
-        .unwrap();
+    let c = Client::connect(
+        node.diameter_addrs[0],
+        ClientOptions::new("mme.client.local", "client.local", vec![SH]),
+    )
+    .await
+    .unwrap();
     let t = Instant::now();
     let a = c.request(request(apps::SH, cmd::USER_DATA, 0, "s;fuel")).await.unwrap();
     assert_eq!(result_of(&a), rc::DIAMETER_UNABLE_TO_COMPLY);

@@ -271,7 +271,7 @@ async fn tshark_decodes_a_session_and_agrees_with_us() {
 
     let mut log = Log::default();
     // Stream 0: our own client: CER/CEA, AIR/AIA, DPR/DPA.
-    let c = Client::connect(addr, ClientOptions::new("mme.tshark.local", "client.local", vec![S6A]))
+    let c = Client::connect(addr, ClientOptions::new("mme.client.local", "client.local", vec![S6A]))
         .await
         .unwrap();
     let air = request(apps::S6A, cmd::AUTHENTICATION_INFORMATION, 0, "s;tshark-air");
@@ -290,7 +290,7 @@ async fn tshark_decodes_a_session_and_agrees_with_us() {
     // Stream 1: raw bytes, one request at a time, every answer read.
     let mut p = RawPeer::connect(addr).await;
     let exchanges: Vec<(Vec<u8>, u32)> = vec![
-        (cer_bytes("mme.raw.local", &[S6A]), rc::DIAMETER_SUCCESS),
+        (cer_bytes("mme.client.local", &[S6A]), rc::DIAMETER_SUCCESS),
         (base_request(cmd::DEVICE_WATCHDOG, 2), rc::DIAMETER_SUCCESS),
         (request(apps::S6A, UNKNOWN_CMD, 3, "s;3001"), rc::DIAMETER_COMMAND_UNSUPPORTED),
         (air_with_bad_utf8_user_name(4), rc::DIAMETER_INVALID_AVP_VALUE),

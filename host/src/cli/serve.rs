@@ -5,7 +5,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::Args;
-use tracing::{error, info};
+use tracing::{error, info, warn};
 
 use crate::config::{Config, LogFormat};
 use crate::diameter::router::Router;
@@ -19,6 +19,10 @@ pub struct ServeArgs {
     /// Diameter listen address (repeatable); replaces `diameter.listen`.
     #[arg(long = "diameter-listen", value_name = "ADDR")]
     pub diameter_listen: Vec<SocketAddr>,
+    /// Let a Diameter listen address other than loopback accept any peer, with no
+    /// allow-list of peers; sets `diameter.allow_unknown_peers_off_loopback`.
+    #[arg(long = "allow-unknown-peers-off-loopback")]
+    pub allow_unknown_peers_off_loopback: bool,
     /// REST API listen address; replaces `api.listen`.
     #[arg(long = "api-listen", value_name = "ADDR")]
     pub api_listen: Option<SocketAddr>,
@@ -44,6 +48,9 @@ pub fn run(args: ServeArgs) -> ExitCode {
     if !args.diameter_listen.is_empty() {
         cfg.diameter.listen = args.diameter_listen.clone();
     }
+    if args.allow_unknown_peers_off_loopback {
+        cfg.diameter.allow_unknown_peers_off_loopback = true;
+    }
     if let Some(a) = args.api_listen {
         cfg.api.listen = a;
     }
@@ -58,6 +65,14 @@ pub fn run(args: ServeArgs) -> ExitCode {
         return ExitCode::from(2);
     }
     logging::init(cfg.log.format, &cfg.log.level);
+    for a in cfg.diameter.open_listen_addrs() {
+        // Allowed by the operator (validate refuses it otherwise), still worth a line.
+        warn!(
+            addr = %a,
+            "Diameter accepts unknown peers on an address other than loopback \
+             (diameter.allow_unknown_peers_off_loopback)"
+        );
+    }
     let rt = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
         Ok(rt) => rt,
         Err(e) => {

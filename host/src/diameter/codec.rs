@@ -1,6 +1,7 @@
 //! Framing of a Diameter byte stream with tokio-util: one `Bytes` per message, split by
 //! the header's length field (RFC 6733 3). The maximum size is checked from the first
-//! four octets, before the frame is buffered.
+//! four octets, before the frame is buffered, and the buffer grows only as octets
+//! arrive: a header announcing a large message costs nothing until the message comes.
 
 use bytes::{Bytes, BytesMut};
 use plughss_plugin_api::diameter::{Frame, frame_length};
@@ -31,6 +32,12 @@ impl DiameterCodec {
     pub fn max_message_size(&self) -> usize {
         self.max
     }
+
+    /// Changes the limit for the frames still to come (raised once the capabilities
+    /// exchange has made the peer known).
+    pub fn set_max_message_size(&mut self, max: usize) {
+        self.max = max;
+    }
 }
 
 impl Decoder for DiameterCodec {
@@ -43,10 +50,10 @@ impl Decoder for DiameterCodec {
             Frame::Lost(len) => Err(FramingError::Lost(len)),
             Frame::TooLarge(len) => Err(FramingError::TooLarge { len, max: self.max }),
             Frame::Length(len) if src.len() >= len => Ok(Some(src.split_to(len).freeze())),
-            Frame::Length(len) => {
-                src.reserve(len - src.len());
-                Ok(None)
-            }
+            // No reserve for the announced length: a peer that announces 64 KiB and
+            // stalls would pin it per connection. The reader grows the buffer as data
+            // arrives (doubling), so a large message costs a few extra reads instead.
+            Frame::Length(_) => Ok(None),
         }
     }
 }
@@ -92,5 +99,23 @@ mod tests {
         assert!(matches!(c.decode(&mut buf), Err(FramingError::TooLarge { len: 0x100000, .. })));
         let mut buf = BytesMut::from(&[1u8, 0, 0, 4][..]);
         assert!(matches!(c.decode(&mut buf), Err(FramingError::Lost(4))));
+    }
+
+    #[test]
+    fn an_announced_length_reserves_nothing() {
+        let mut c = DiameterCodec::new(64 * 1024);
+        let mut buf = BytesMut::with_capacity(64);
+        buf.extend_from_slice(&msg(60_000)[..24]);
+        assert!(c.decode(&mut buf).unwrap().is_none());
+        assert!(buf.capacity() < 1024, "capacity {} after a 60,000-octet header", buf.capacity());
+    }
+
+    #[test]
+    fn the_limit_can_be_raised_after_the_first_frame() {
+        let mut c = DiameterCodec::new(100);
+        let mut buf = BytesMut::from(&msg(200)[..]);
+        assert!(matches!(c.decode(&mut buf), Err(FramingError::TooLarge { len: 200, max: 100 })));
+        c.set_max_message_size(1024);
+        assert_eq!(c.decode(&mut buf).unwrap().unwrap().len(), 200);
     }
 }

@@ -27,6 +27,7 @@ use tracing::{Instrument, debug, info, info_span, warn};
 
 use super::capabilities::{LocalNode, common_applications, read_capabilities, write_cea, write_cer};
 use super::codec::DiameterCodec;
+use super::escape::{Escaped, escaped};
 use super::peers::{PeerHandle, PeerInfo, PeerTable, next_connection_id};
 use super::pending::{EndToEnd, Pending};
 use super::router::{Application, RequestContext, Route, SharedRouter};
@@ -40,8 +41,17 @@ pub struct Settings {
     pub request_timeout: Duration,
     pub shutdown_grace: Duration,
     pub cer_timeout: Duration,
+    /// The largest message read before the capabilities exchange has completed.
+    pub max_cer_size: usize,
+    /// Accepted connections at once, those still before CER included.
+    pub max_connections: usize,
+    /// Accepted connections at once from one remote IP address.
+    pub max_connections_per_address: usize,
     /// When set, only these Origin-Hosts may connect (3010 otherwise).
     pub allowed_hosts: Option<Vec<String>>,
+    /// Peers configured as relays or proxies (RFC 6733 2.8): their requests may carry
+    /// any Origin-Host and Origin-Realm.
+    pub relay_hosts: Vec<String>,
 }
 
 impl Default for Settings {
@@ -52,7 +62,11 @@ impl Default for Settings {
             request_timeout: Duration::from_secs(5),
             shutdown_grace: Duration::from_secs(5),
             cer_timeout: Duration::from_secs(10),
+            max_cer_size: 4096,
+            max_connections: 1024,
+            max_connections_per_address: 64,
             allowed_hosts: None,
+            relay_hosts: Vec::new(),
         }
     }
 }
@@ -97,6 +111,14 @@ pub mod disconnect_cause {
 
 type Reader = FramedRead<tokio::net::tcp::OwnedReadHalf, DiameterCodec>;
 
+/// Read buffer of a connection before the capabilities exchange: a CER fits, and a
+/// connection that never sends one holds no more than this (plus what it does send, up
+/// to `max_cer_size`).
+const PRE_CER_READ_BUFFER: usize = 1024;
+/// Read buffer once the peer is known (tokio-util's default): room for a burst of
+/// requests per read.
+const OPEN_READ_BUFFER: usize = 8 * 1024;
+
 /// Runs a connection to its end. `ready` learns the handle once the capabilities exchange
 /// succeeds (or the failure); `shutdown` starts a graceful DPR disconnect.
 pub async fn run(
@@ -112,8 +134,12 @@ pub async fn run(
     let span = info_span!("peer", %remote, host = tracing::field::Empty);
     async move {
         let (rd, wr) = stream.into_split();
-        let codec = DiameterCodec::new(node.settings.max_message_size);
-        let mut reader = FramedRead::new(rd, codec);
+        // Until the capabilities exchange completes the peer is unauthenticated, so its
+        // first frame is held to `max_cer_size`; a longer one loses the connection
+        // (RFC 6733 5.3: nothing but CER/CEA is read before it).
+        let pre_cer = node.settings.max_cer_size.min(node.settings.max_message_size);
+        let codec = DiameterCodec::new(pre_cer);
+        let mut reader = FramedRead::with_capacity(rd, codec, PRE_CER_READ_BUFFER);
         let (tx, rx) = mpsc::channel::<Bytes>(4096);
         let stop_writer = CancellationToken::new();
         let wr: Writer = Arc::new(tokio::sync::Mutex::new(wr));
@@ -128,9 +154,17 @@ pub async fn run(
                 reason
             }
             Ok(info) => {
+                reader.decoder_mut().set_max_message_size(node.settings.max_message_size);
+                reader.read_buffer_mut().reserve(OPEN_READ_BUFFER);
                 let info = Arc::new(info);
-                tracing::Span::current().record("host", info.origin_host.as_str());
-                info!(realm = %info.origin_realm, apps = ?info.applications, "peer open");
+                tracing::Span::current().record("host", tracing::field::display(Escaped(&info.origin_host)));
+                info!(
+                    realm = %Escaped(&info.origin_realm),
+                    product = %Escaped(&info.caps.product_name),
+                    relay = info.relay,
+                    apps = ?info.applications,
+                    "peer open"
+                );
                 let handle = PeerHandle {
                     info: info.clone(),
                     tx: tx.clone(),
@@ -242,7 +276,7 @@ async fn open(
                 }
             };
             let reject = |code: u32, text: String, failed: Option<Vec<u8>>| async move {
-                warn!(result_code = code, reason = %text, "CER rejected");
+                warn!(result_code = code, reason = %Escaped(&text), "CER rejected");
                 let mut buf = Vec::new();
                 write_cea(&mut buf, &header, local, local_ip, code, &[], Some(&text), failed.as_deref());
                 let _ = tx.send(buf.into()).await;
@@ -270,7 +304,7 @@ async fn open(
             let mut buf = Vec::new();
             write_cea(&mut buf, &header, local, local_ip, rc::DIAMETER_SUCCESS, &apps, None, None);
             tx.send(buf.into()).await.map_err(|_| CloseReason::PeerClosed)?;
-            Ok(peer_info(caps, apps, remote))
+            Ok(peer_info(caps, apps, remote, &node.settings))
         }
         Role::Initiator { applications, expect_host } => {
             let hbh = rand::random();
@@ -291,7 +325,7 @@ async fn open(
             }
             let code = msg.result().map(|(_, c)| c).unwrap_or(0);
             if code != rc::DIAMETER_SUCCESS {
-                warn!(result_code = code, error = msg.str(&base::ERROR_MESSAGE), "CER refused by peer");
+                warn!(result_code = code, error = %escaped(msg.str(&base::ERROR_MESSAGE)), "CER refused by peer");
                 return Err(CloseReason::Rejected(code));
             }
             let caps = read_capabilities(&msg).map_err(|e| {
@@ -301,10 +335,10 @@ async fn open(
             if let Some(h) = expect_host
                 && !h.eq_ignore_ascii_case(&caps.origin_host)
             {
-                warn!(expected = %h, got = %caps.origin_host, "peer answered with another Origin-Host");
+                warn!(expected = %h, got = %Escaped(&caps.origin_host), "peer answered with another Origin-Host");
             }
             let apps = common_applications(applications.iter().copied(), &caps);
-            Ok(peer_info(caps, apps, remote))
+            Ok(peer_info(caps, apps, remote, &node.settings))
         }
     }
 }
@@ -313,9 +347,11 @@ fn peer_info(
     caps: super::capabilities::PeerCapabilities,
     applications: Vec<Application>,
     remote: SocketAddr,
+    settings: &Settings,
 ) -> PeerInfo {
     PeerInfo {
         connection_id: next_connection_id(),
+        relay: settings.relay_hosts.iter().any(|h| h.eq_ignore_ascii_case(&caps.origin_host)),
         origin_host: caps.origin_host.clone(),
         origin_realm: caps.origin_realm.clone(),
         remote,
@@ -642,6 +678,9 @@ async fn process_request(node: Arc<Node>, peer: Arc<PeerInfo>, bytes: Bytes) -> 
             return fail(&h, Some(&msg), e.result_code(), &e.to_string(), e.failed_avp());
         }
     }
+    if let Some((text, failed)) = check_origin(&peer, &msg) {
+        return fail(&h, Some(&msg), rc::DIAMETER_INVALID_AVP_VALUE, text, Some(failed));
+    }
     // RFC 6733 6.1.4: we are not a relay; a request for another realm or host is refused.
     if let Some(realm) = msg.str(&base::DESTINATION_REALM)
         && !realm.eq_ignore_ascii_case(&local.origin_realm)
@@ -702,7 +741,8 @@ async fn process_request(node: Arc<Node>, peer: Arc<PeerInfo>, bytes: Bytes) -> 
     match outcome {
         Ok(Ok(answer)) => answer,
         Ok(Err(e)) => {
-            warn!(command = h.command_code, error = %e, "handler failed");
+            // The reason may quote the request (a plugin's text): escaped.
+            warn!(command = h.command_code, error = %Escaped(&e.to_string()), "handler failed");
             fail(&h, Some(&msg), e.result_code, &e.reason, None)
         }
         Err(_) => {
@@ -710,4 +750,39 @@ async fn process_request(node: Arc<Node>, peer: Arc<PeerInfo>, bytes: Bytes) -> 
             fail(&h, Some(&msg), rc::DIAMETER_UNABLE_TO_COMPLY, "internal error", None)
         }
     }
+}
+
+/// Binds a request to the peer it came from. RFC 6733 6.3: Origin-Host names the node
+/// that originated the message, and only an agent (RFC 6733 2.8) forwards requests
+/// originated elsewhere; so on a connection whose peer is not configured as a relay or
+/// proxy, Origin-Host and Origin-Realm must be what the peer said in its CER (or CEA).
+/// Otherwise a peer admitted under one identity could act under any other one, e.g.
+/// record itself as the serving MME under another MME's name.
+///
+/// Returns the Error-Message and the offending AVP for a 5004 DIAMETER_INVALID_AVP_VALUE
+/// answer (RFC 6733 7.1.5, with the AVP in Failed-AVP per 7.5): the value is not
+/// acceptable from this sender, and Failed-AVP tells the peer exactly which one. 3010
+/// DIAMETER_UNKNOWN_PEER (7.1.3) is defined for a CER from an unknown peer, and this peer
+/// is known. The request never reaches a handler.
+fn check_origin<'m>(peer: &PeerInfo, msg: &Message<'m>) -> Option<(&'static str, &'m [u8])> {
+    if peer.relay {
+        return None;
+    }
+    let checks = [
+        (&base::ORIGIN_HOST, &peer.origin_host, "Origin-Host is not the identity this peer gave in its CER"),
+        (&base::ORIGIN_REALM, &peer.origin_realm, "Origin-Realm is not the realm this peer gave in its CER"),
+    ];
+    for (def, expected, text) in checks {
+        // Present (required before) and UTF-8 (check_types).
+        let avp = msg.find(def)?;
+        if !avp.as_str().is_ok_and(|v| v.eq_ignore_ascii_case(expected)) {
+            debug!(
+                avp = def.name,
+                got = %Escaped(&String::from_utf8_lossy(avp.payload())),
+                "request refused: its origin is not the peer's"
+            );
+            return Some((text, avp.raw()));
+        }
+    }
+    None
 }

@@ -4,6 +4,7 @@ pub mod capabilities;
 pub mod client;
 pub mod codec;
 pub mod connection;
+pub mod escape;
 pub mod peers;
 pub mod pending;
 pub mod router;

@@ -26,6 +26,9 @@ pub struct PeerInfo {
     /// Applications both sides support on this connection.
     pub applications: Vec<Application>,
     pub connected_at: SystemTime,
+    /// Configured as a relay or proxy (`relay = true`): its requests may carry another
+    /// node's Origin-Host (RFC 6733 2.8).
+    pub relay: bool,
 }
 
 impl PeerInfo {

@@ -1,9 +1,11 @@
 //! Listening for peers, dialling configured peers, and the graceful stop: on shutdown
 //! every connection says DPR, finishes what is in flight (bounded), and closes.
 
-use std::net::SocketAddr;
-use std::sync::Arc;
-use std::time::Duration;
+use std::collections::HashMap;
+use std::net::{IpAddr, SocketAddr};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
 
 use tokio::net::{TcpListener, TcpStream};
 use tokio_util::sync::CancellationToken;
@@ -41,8 +43,12 @@ pub async fn run(
     shutdown: CancellationToken,
 ) {
     let tasks = TaskTracker::new();
+    let limits = Arc::new(ConnectionLimits::new(
+        node.settings.max_connections,
+        node.settings.max_connections_per_address,
+    ));
     for l in listeners {
-        tasks.spawn(accept_loop(l, node.clone(), shutdown.clone(), tasks.clone()));
+        tasks.spawn(accept_loop(l, node.clone(), limits.clone(), shutdown.clone(), tasks.clone()));
     }
     for o in outbound {
         tasks.spawn(dial_loop(o, node.clone(), shutdown.clone()));
@@ -59,6 +65,7 @@ pub async fn run(
 async fn accept_loop(
     listener: TcpListener,
     node: Arc<Node>,
+    limits: Arc<ConnectionLimits>,
     shutdown: CancellationToken,
     tasks: TaskTracker,
 ) {
@@ -76,8 +83,123 @@ async fn accept_loop(
             },
             _ = shutdown.cancelled() => return,
         };
+        let slot = match limits.admit(remote.ip()) {
+            Ok(slot) => slot,
+            Err(refusal) => {
+                // Closed before anything is read: the peer is not known yet, so there is
+                // no CER to answer (RFC 6733 5.3), and a connection over the limit gets
+                // no buffer, task or timer.
+                drop(stream);
+                limits.warn_refused(remote, refusal);
+                continue;
+            }
+        };
         info!(%remote, "connection accepted");
-        tasks.spawn(connection::run(stream, Role::Responder, node.clone(), None, shutdown.clone()));
+        let (node, shutdown) = (node.clone(), shutdown.clone());
+        tasks.spawn(async move {
+            connection::run(stream, Role::Responder, node, None, shutdown).await;
+            drop(slot);
+        });
+    }
+}
+
+/// Caps on accepted connections, counted from accept to close (so those that have not
+/// sent their CER yet count too): in total, and per remote IP address. Without them a
+/// host could open connections until the node runs out of file descriptors or memory
+/// before anyone is authenticated.
+pub struct ConnectionLimits {
+    max_total: usize,
+    max_per_address: usize,
+    open: Mutex<OpenConnections>,
+    /// When a refusal was last logged (ms since `started`), so a flood logs once a second.
+    last_warned_ms: AtomicU64,
+    started: Instant,
+}
+
+#[derive(Default)]
+struct OpenConnections {
+    total: usize,
+    by_address: HashMap<IpAddr, usize>,
+}
+
+/// Which limit refused a connection.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Refusal {
+    Total,
+    PerAddress,
+}
+
+/// One admitted connection; dropping it frees the place.
+pub struct Slot {
+    limits: Arc<ConnectionLimits>,
+    ip: IpAddr,
+}
+
+impl ConnectionLimits {
+    pub fn new(max_total: usize, max_per_address: usize) -> Self {
+        ConnectionLimits {
+            max_total,
+            max_per_address,
+            open: Mutex::new(OpenConnections::default()),
+            last_warned_ms: AtomicU64::new(u64::MAX),
+            started: Instant::now(),
+        }
+    }
+
+    /// Takes a place for a connection from `ip`, or says which limit is reached.
+    pub fn admit(self: &Arc<Self>, ip: IpAddr) -> Result<Slot, Refusal> {
+        // An IPv4 peer reaching a dual-stack socket shows as ::ffff:a.b.c.d; count it as
+        // the IPv4 address it is.
+        let ip = ip.to_canonical();
+        let mut open = self.open.lock().unwrap_or_else(|p| p.into_inner());
+        if open.total >= self.max_total {
+            return Err(Refusal::Total);
+        }
+        let n = open.by_address.entry(ip).or_insert(0);
+        if *n >= self.max_per_address {
+            return Err(Refusal::PerAddress);
+        }
+        *n += 1;
+        open.total += 1;
+        Ok(Slot { limits: self.clone(), ip })
+    }
+
+    /// Connections open now.
+    pub fn open(&self) -> usize {
+        self.open.lock().unwrap_or_else(|p| p.into_inner()).total
+    }
+
+    fn release(&self, ip: IpAddr) {
+        let mut open = self.open.lock().unwrap_or_else(|p| p.into_inner());
+        open.total = open.total.saturating_sub(1);
+        if let Some(n) = open.by_address.get_mut(&ip) {
+            *n -= 1;
+            if *n == 0 {
+                open.by_address.remove(&ip);
+            }
+        }
+    }
+
+    /// Logs a refusal, at most once a second.
+    fn warn_refused(&self, remote: SocketAddr, refusal: Refusal) {
+        let now = self.started.elapsed().as_millis() as u64;
+        let last = self.last_warned_ms.load(Ordering::Relaxed);
+        if (last != u64::MAX && now.saturating_sub(last) < 1000)
+            || self.last_warned_ms.compare_exchange(last, now, Ordering::Relaxed, Ordering::Relaxed).is_err()
+        {
+            return;
+        }
+        let (limit, max) = match refusal {
+            Refusal::Total => ("diameter.max_connections", self.max_total),
+            Refusal::PerAddress => ("diameter.max_connections_per_address", self.max_per_address),
+        };
+        warn!(%remote, limit, max, "connection refused: limit reached (further refusals within 1 s not logged)");
+    }
+}
+
+impl Drop for Slot {
+    fn drop(&mut self) {
+        self.limits.release(self.ip);
     }
 }
 
