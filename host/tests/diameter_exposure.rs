@@ -22,12 +22,9 @@ use plughss_plugin_api::store::PutMode;
 use plughss_plugin_api::subscriber::{AuthData, OpcOrOp, Subscriber, parse_hex};
 use tokio::net::TcpSocket;
 
-/// The binary under test. `PLUGHSS_TEST_BIN` overrides cargo's path, for a target
-/// directory shared by several checkouts, where `target/debug/plughss` is whichever was
-/// built last.
+/// The binary under test.
 fn plughss() -> Command {
-    let bin = std::env::var_os("PLUGHSS_TEST_BIN").unwrap_or_else(|| env!("CARGO_BIN_EXE_plughss").into());
-    let mut c = Command::new(bin);
+    let mut c = Command::new(env!("CARGO_BIN_EXE_plughss"));
     c.env_remove("PLUGHSS_CONFIG").env("NO_COLOR", "1");
     c
 }
@@ -38,7 +35,7 @@ fn require_current_binary() {
     let help = plughss().args(["serve", "--help"]).output().unwrap();
     assert!(
         String::from_utf8_lossy(&help.stdout).contains("--allow-unknown-peers-off-loopback"),
-        "the plughss binary predates this check; rebuild it (or set PLUGHSS_TEST_BIN)"
+        "the plughss binary predates this check; rebuild it"
     );
 }
 
