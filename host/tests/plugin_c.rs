@@ -39,7 +39,9 @@ async fn a_plugin_written_in_c_answers_air() {
     let Some(path) = c_echo_or_skip() else { return };
     let (node, _d) = node_with_c_echo(&path).await;
     let c =
-        Client::connect(node.diameter_addrs[0], ClientOptions::new("mme.c-echo", "client.local", vec![S6A]))
+        // The requests below come from `common::request`, as mme.client.local: the CER
+        // must name the same host (a request's Origin-Host is bound to it).
+        Client::connect(node.diameter_addrs[0], ClientOptions::new("mme.client.local", "client.local", vec![S6A]))
             .await
             .expect("connect");
     // The CEA advertised what describe() named.

@@ -212,13 +212,13 @@ fn a_library_without_the_symbol_is_refused_naming_path_and_symbol() {
     assert!(text.contains(&libc.display().to_string()) && text.contains("`plughss_store_v2`"), "{text}");
 }
 
-extern "C" fn v2_entry() -> *const StoreVTable {
-    static V2: StoreVTable = {
+extern "C" fn v3_entry() -> *const StoreVTable {
+    static V3: StoreVTable = {
         let mut v = StoreVTable::new::<SledStore>("future-store", "9.0.0");
-        v.abi_version = 2;
+        v.abi_version = 3;
         v
     };
-    &V2
+    &V3
 }
 
 extern "C" fn null_entry() -> *const StoreVTable {
@@ -228,10 +228,10 @@ extern "C" fn null_entry() -> *const StoreVTable {
 #[test]
 fn another_abi_version_or_a_null_vtable_is_refused() {
     // SAFETY: both entry points are this binary's and return null or a static.
-    let err = unsafe { open_entry(v2_entry, "plugin /x/libfuture.so", &json!({})) }.unwrap_err();
+    let err = unsafe { open_entry(v3_entry, "plugin /x/libfuture.so", &json!({})) }.unwrap_err();
     assert_eq!(
         err.to_string(),
-        "store plugin /x/libfuture.so implements store ABI version 2; this host implements version 1"
+        "store plugin /x/libfuture.so implements store ABI version 3; this host implements version 2"
     );
     // SAFETY: as above.
     let err = unsafe { open_entry(null_entry, "plugin /x/libnull.so", &json!({})) }.unwrap_err();
