@@ -17,7 +17,7 @@ use plughss::diameter::router::{Application, Router};
 use plughss_plugin_api::diameter::{Message, result_code as rc};
 use plughss_plugin_api::dictionary::{VENDOR_3GPP, app as apps, base, cmd};
 use plughss_plugin_api::store::PutMode;
-use plughss_plugin_api::subscriber::Subscriber;
+use plughss_plugin_api::subscriber::{AuthData, OpcOrOp, Subscriber, parse_hex};
 
 const SWX: Application = Application { id: apps::SWX, vendor_id: VENDOR_3GPP };
 const IMSI: &str = "001010000000077";
@@ -145,7 +145,14 @@ async fn events_reach_only_granted_plugins_all_at_once() {
     ])
     .await;
     let sub = Subscriber { imsi: IMSI.into(), msisdn: vec!["491720000077".into()], ..Default::default() };
-    node.store.put(sub, None, PutMode::Create).await.unwrap();
+    let auth = AuthData {
+        k: parse_hex("k", "465b5ce8b199b49faa5f0a2ee238a6bc").unwrap(),
+        opc: OpcOrOp::Opc(parse_hex("opc", "cd63cb71954a9f4e48a5994e37a02baf").unwrap()),
+        amf: [0x80, 0x00],
+        sqn: 64,
+        digest_ha1: None,
+    };
+    node.store.put(sub, Some(auth), PutMode::Create).await.unwrap();
     let http = reqwest::Client::new();
     let url = format!("http://{}/api/v1/subscribers/{IMSI}", node.api_addr);
 
@@ -262,7 +269,8 @@ async fn a_log_flood_is_escaped_cut_and_counted_by_the_real_binary() {
     std::fs::write(
         &cfg,
         format!(
-            "data_dir = \"{}\"\n[diameter]\nlisten = [\"127.0.0.1:0\"]\n[api]\nlisten = \"127.0.0.1:0\"\n\n\
+            "data_dir = \"{}\"\n[diameter]\norigin_host = \"{HSS_HOST}\"\norigin_realm = \"{HSS_REALM}\"\n\
+             listen = [\"127.0.0.1:0\"]\n[api]\nlisten = \"127.0.0.1:0\"\n\n\
              [[plugin]]\nname = \"s6a\"\nenabled = false\n\n[[plugin]]\nname = \"hostile\"\npath = \"{}\"\n",
             dir.path().join("data").display(),
             fixture("hostile").display()

@@ -27,7 +27,7 @@ fn module(extra: &str, damage: &str) -> String {
   (data (memory 0) (i32.const 100) "hostile")
   (data (memory 0) (i32.const 120) "1.0.0")
   ;; application {{ id 16777265 (SWx), vendor 10415, commands: 240, 1 }}
-  (data (memory 0) (i32.const 200) "\31\01\00\01\af\28\00\00\f0\00\00\00\01\00\00\00")
+  (data (memory 0) (i32.const 200) "\31\00\00\01\af\28\00\00\f0\00\00\00\01\00\00\00")
   (data (memory 0) (i32.const 240) "\2f\01\00\00")
   ;; result<_, handle-error {{ 2001, "damage done" }}> at 400
   (data (memory 0) (i32.const 400) "\01\00\00\00\d1\07\00\00\f4\01\00\00\0b\00\00\00")
