@@ -7,14 +7,14 @@ use std::time::Instant;
 use anyhow::{Context, bail};
 use bytes::Bytes;
 use plughss_plugin_api::diameter::{Header, Message};
-use tokio::sync::{Semaphore, SemaphorePermit};
+use tokio::sync::{Semaphore, SemaphorePermit, TryAcquireError};
 use wasmtime::component::{Component, Linker};
 use wasmtime::{ResourceLimiter, Store, Trap, UpdateDeadline};
 
 use super::bindings::plughss::plugin::events::SubscriberEvent;
 use super::bindings::plughss::plugin::types::PluginInfo;
 use super::bindings::{Application as Bindings, ApplicationPre, Capability};
-use super::deadline::{Overrun, WATCHDOG_SLACK, bounded};
+use super::deadline::{CallClock, Overrun, WATCHDOG_SLACK, bounded};
 use super::engine::PluginEngine;
 use super::services::Services;
 use super::state::{
@@ -50,6 +50,9 @@ impl From<PluginInfo> for Description {
 struct Warm {
     store: Store<HostState>,
     app: Bindings,
+    /// The store's call clock, kept beside the store so the watchdog can read it while
+    /// the call holds the store.
+    clock: Arc<CallClock>,
 }
 
 pub struct LoadedPlugin {
@@ -209,8 +212,7 @@ impl LoadedPlugin {
                 Err(_) => bail!("instantiating took longer than the deadline of {:?}", meta.limits.deadline),
             };
         plugin.prepare(&mut w, arrived)?;
-        let clock = w.store.data().clock.clone();
-        let info = match bounded(&clock, &meta.limits, w.app.call_describe(&mut w.store)).await {
+        let info = match bounded(&w.clock, &meta.limits, w.app.call_describe(&mut w.store)).await {
             Ok(r) => r.map_err(anyhow::Error::from).context("calling describe")?,
             Err(o) => bail!("describe did not return: {}", plugin.overrun_reason(o)),
         };
@@ -254,15 +256,8 @@ impl LoadedPlugin {
             .map_err(anyhow::Error::from)
             .context("instantiating the plugin")?;
         Counters::bump(&self.meta.counters.instances_created);
-        Ok(Warm { store, app })
-    }
-
-    async fn checkout(&self) -> anyhow::Result<Warm> {
-        let warm = self.idle.lock().unwrap_or_else(|p| p.into_inner()).pop();
-        match warm {
-            Some(w) => Ok(w),
-            None => self.instantiate().await,
-        }
+        let clock = store.data().clock.clone();
+        Ok(Warm { store, app, clock })
     }
 
     fn checkin(&self, w: Warm) {
@@ -289,12 +284,23 @@ impl LoadedPlugin {
                 self.meta.name, self.meta.limits.deadline
             ))
         };
-        let slot = match tokio::time::timeout_at(by, self.slots.acquire()).await {
-            Ok(Ok(slot)) => slot,
-            Ok(Err(_)) => return Err(HandlerError::unable_to_comply("plugin unloaded")),
-            Err(_) => return Err(busy("waiting for a free instance")),
+        // The uncontended path (a free slot, a warm instance) arms no timer.
+        let slot = match self.slots.try_acquire() {
+            Ok(slot) => slot,
+            Err(TryAcquireError::Closed) => return Err(HandlerError::unable_to_comply("plugin unloaded")),
+            Err(TryAcquireError::NoPermits) => {
+                match tokio::time::timeout_at(by, self.slots.acquire()).await {
+                    Ok(Ok(slot)) => slot,
+                    Ok(Err(_)) => return Err(HandlerError::unable_to_comply("plugin unloaded")),
+                    Err(_) => return Err(busy("waiting for a free instance")),
+                }
+            }
         };
-        match tokio::time::timeout_at(by, self.checkout()).await {
+        let warm = self.idle.lock().unwrap_or_else(|p| p.into_inner()).pop();
+        if let Some(w) = warm {
+            return Ok((slot, w));
+        }
+        match tokio::time::timeout_at(by, self.instantiate()).await {
             Ok(Ok(w)) => Ok((slot, w)),
             Ok(Err(e)) => {
                 tracing::warn!(plugin = %self.meta.name, error = %format!("{e:#}"), "cannot instantiate plugin");
@@ -374,8 +380,7 @@ impl LoadedPlugin {
         let arrived = Instant::now();
         let (_slot, mut w) = self.acquire(arrived, "handle").await?;
         self.prepare(&mut w, arrived).map_err(|e| HandlerError::unable_to_comply(e.to_string()))?;
-        let clock = w.store.data().clock.clone();
-        let outcome = bounded(&clock, &self.meta.limits, w.app.call_handle(&mut w.store, &request)).await;
+        let outcome = bounded(&w.clock, &self.meta.limits, w.app.call_handle(&mut w.store, &request)).await;
         self.after_call(&w);
         let answer = match outcome {
             Err(o) => return Err(self.record_failure(&Failure::from(o), "handle")),
@@ -420,8 +425,7 @@ impl LoadedPlugin {
         let arrived = Instant::now();
         let (_slot, mut w) = self.acquire(arrived, "notify").await.map_err(|e| e.reason)?;
         self.prepare(&mut w, arrived).map_err(|e| e.to_string())?;
-        let clock = w.store.data().clock.clone();
-        let outcome = bounded(&clock, &self.meta.limits, w.app.call_notify(&mut w.store, &event)).await;
+        let outcome = bounded(&w.clock, &self.meta.limits, w.app.call_notify(&mut w.store, &event)).await;
         self.after_call(&w);
         match outcome {
             Ok(Ok(r)) => {
