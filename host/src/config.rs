@@ -164,10 +164,15 @@ fn yes() -> bool {
 #[derive(Debug, Clone, Copy, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct PluginLimits {
-    /// Linear memory cap per instance.
+    /// Memory cap per instance: all its linear memories and tables together.
     pub memory_mib: u32,
-    /// Time the plugin's own code may run per request (host calls excluded).
+    /// Time the plugin may take per request or event of its own: running, blocked in
+    /// WASI, and waiting for a free instance. Calls to the host (store, AuC, peers)
+    /// are excluded. Past it the request is answered 5012 and the instance discarded.
     pub deadline_ms: u32,
+    /// Time a request or event may take in all, host calls included (at least
+    /// `deadline_ms`): past it the request is answered 5012 and the instance discarded.
+    pub timeout_ms: u32,
     /// Optional fuel per request (0 = unmetered). Metering costs a little per call.
     pub fuel: u64,
     /// Warm instances (and concurrent requests) per plugin. A request waiting in a host
@@ -180,9 +185,20 @@ pub struct PluginLimits {
 /// See [`PluginLimits::instances`].
 pub const DEFAULT_INSTANCES: u32 = 256;
 
+/// See [`PluginLimits::timeout_ms`]: as long as an HSS-initiated request waits for its
+/// answer by default (`diameter.request_timeout`), so a ULR whose CLR to the old MME
+/// is slow is still answered.
+pub const DEFAULT_TIMEOUT_MS: u32 = 5000;
+
 impl Default for PluginLimits {
     fn default() -> Self {
-        PluginLimits { memory_mib: 64, deadline_ms: 200, fuel: 0, instances: DEFAULT_INSTANCES }
+        PluginLimits {
+            memory_mib: 64,
+            deadline_ms: 200,
+            timeout_ms: DEFAULT_TIMEOUT_MS,
+            fuel: 0,
+            instances: DEFAULT_INSTANCES,
+        }
     }
 }
 

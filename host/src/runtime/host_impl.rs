@@ -10,8 +10,9 @@ use plughss_plugin_api::store::{ImsState, StoreError};
 use super::bindings::HostError;
 use super::bindings::plughss::plugin::{auc, config, events, log, metrics, ng, peers, subscribers, types};
 use super::capability::Import;
+use super::plugin_log;
 use super::profile;
-use super::state::{HostState, MAX_PLUGIN_METRICS};
+use super::state::{Counters, HostState, MAX_PLUGIN_METRICS};
 use crate::auc::service::{Auc, AucFailure, Resync};
 use crate::store::StoreHandle;
 
@@ -20,8 +21,14 @@ fn no_store() -> HostError {
 }
 
 impl HostState {
+    /// A wait in a host call begins: from here until `waited`, the time is not the
+    /// plugin's own (see deadline.rs).
+    fn waiting(&self) -> Instant {
+        self.clock.enter_host()
+    }
+
     fn waited(&mut self, since: Instant) {
-        self.host_wait += since.elapsed();
+        self.clock.leave_host(since);
     }
 }
 
@@ -79,7 +86,7 @@ impl auc::Host for HostState {
             .try_into()
             .map_err(|_| HostError::Invalid("Visited-PLMN-Id must be 3 octets".into()))?;
         let (auc, resync) = (self.auc()?, resync_of(resync)?);
-        let t = Instant::now();
+        let t = self.waiting();
         let r = auc.eutran(&imsi, count, plmn, resync).await;
         self.waited(t);
         Ok(r.map_err(host_error)?
@@ -101,7 +108,7 @@ impl auc::Host for HostState {
     ) -> Result<Vec<auc::UtranVector>, HostError> {
         self.check(Import::AucVectors)?;
         let (auc, resync) = (self.auc()?, resync_of(resync)?);
-        let t = Instant::now();
+        let t = self.waiting();
         let r = auc.utran(&imsi, count, resync).await;
         self.waited(t);
         Ok(r.map_err(host_error)?
@@ -119,7 +126,7 @@ impl auc::Host for HostState {
     async fn geran_vectors(&mut self, imsi: String, count: u32) -> Result<Vec<auc::GeranVector>, HostError> {
         self.check(Import::AucVectors)?;
         let auc = self.auc()?;
-        let t = Instant::now();
+        let t = self.waiting();
         let r = auc.geran(&imsi, count).await;
         self.waited(t);
         Ok(r.map_err(host_error)?
@@ -136,7 +143,7 @@ impl auc::Host for HostState {
     ) -> Result<Vec<auc::ImsVector>, HostError> {
         self.check(Import::AucVectors)?;
         let (auc, resync) = (self.auc()?, resync_of(resync)?);
-        let t = Instant::now();
+        let t = self.waiting();
         let r = auc.ims(&identity, count, resync).await;
         self.waited(t);
         Ok(r.map_err(host_error)?
@@ -156,7 +163,7 @@ impl subscribers::Host for HostState {
     async fn get_profile(&mut self, imsi: String) -> Result<subscribers::Profile, HostError> {
         self.check(Import::SubscribersGetProfile)?;
         let store = self.store()?;
-        let t = Instant::now();
+        let t = self.waiting();
         let r = store.profile(&imsi).await;
         self.waited(t);
         match r.map_err(store_error)? {
@@ -172,7 +179,7 @@ impl subscribers::Host for HostState {
     ) -> Result<subscribers::ServingNode, HostError> {
         self.check(Import::SubscribersUpdateServingNode)?;
         let store = self.store()?;
-        let t = Instant::now();
+        let t = self.waiting();
         let r = store.update_serving(&imsi, profile::serving_from_wit(node)).await;
         self.waited(t);
         r.map(profile::serving_to_wit).map_err(store_error)
@@ -186,7 +193,7 @@ impl subscribers::Host for HostState {
     ) -> Result<(), HostError> {
         self.check(Import::SubscribersSetImsState)?;
         let store = self.store()?;
-        let t = Instant::now();
+        let t = self.waiting();
         let r = store.set_ims_state(&imsi, ImsState { scscf, registration_state }).await;
         self.waited(t);
         r.map_err(store_error)
@@ -205,7 +212,7 @@ impl peers::Host for HostState {
             return Err(HostError::PeerUnavailable(destination_host));
         };
         let timeout = Duration::from_millis(u64::from(timeout_ms.clamp(1, 60_000)));
-        let t = Instant::now();
+        let t = self.waiting();
         let r = peer.request_within(request, timeout).await;
         self.waited(t);
         use crate::diameter::peers::RequestError as E;
@@ -227,8 +234,29 @@ impl ng::Host for HostState {
 
 impl log::Host for HostState {
     fn log(&mut self, level: log::Level, message: String) {
-        // Bounded, so a plugin cannot flood the log with megabyte lines.
-        let msg: String = message.chars().take(2048).collect();
+        use tracing::{Level, enabled};
+        // A line the filter would discard costs nothing and spends no budget.
+        let wanted = match level {
+            log::Level::Trace => enabled!(Level::TRACE),
+            log::Level::Debug => enabled!(Level::DEBUG),
+            log::Level::Info => enabled!(Level::INFO),
+            log::Level::Warn => enabled!(Level::WARN),
+            log::Level::Error => enabled!(Level::ERROR),
+        };
+        if !wanted {
+            return;
+        }
+        self.log_lines = self.log_lines.saturating_add(1);
+        let mut gate = self.meta.log_gate.lock().unwrap_or_else(|p| p.into_inner());
+        if self.log_lines > plugin_log::MAX_LINES_PER_CALL || !gate.take(Instant::now()) {
+            gate.dropped();
+            drop(gate);
+            Counters::bump(&self.meta.counters.log_lines_dropped);
+            self.log_dropped = true;
+            return;
+        }
+        drop(gate);
+        let msg = plugin_log::escape_line(&message);
         let plugin = self.meta.name.as_str();
         match level {
             log::Level::Trace => tracing::trace!(plugin, "{msg}"),

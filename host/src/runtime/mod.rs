@@ -6,9 +6,11 @@
 pub mod bindings;
 pub mod builtin;
 pub mod capability;
+pub mod deadline;
 pub mod engine;
 mod host_impl;
 pub mod plugin;
+pub mod plugin_log;
 pub mod profile;
 pub mod sandbox;
 pub mod services;
@@ -101,6 +103,10 @@ impl PluginSpec {
                 limits: Limits {
                     memory_bytes: (e.limits.memory_mib.max(1) as usize) << 20,
                     deadline: Duration::from_millis(u64::from(e.limits.deadline_ms.max(1))),
+                    // Never shorter than the deadline, which it contains.
+                    timeout: Duration::from_millis(u64::from(
+                        e.limits.timeout_ms.max(e.limits.deadline_ms).max(1),
+                    )),
                     fuel: (e.limits.fuel > 0).then_some(e.limits.fuel),
                     instances: e.limits.instances.max(1) as usize,
                 },
@@ -202,6 +208,7 @@ impl PluginRuntime {
             limits: spec.limits,
             counters: Default::default(),
             plugin_metrics: Default::default(),
+            log_gate: Default::default(),
         });
         let loaded =
             LoadedPlugin::load(&self.engine, &self.linker, meta, &wasm, source, self.services.clone())
@@ -322,14 +329,32 @@ impl PluginRuntime {
         self.plugins.lock().unwrap_or_else(|p| p.into_inner()).iter().map(|(_, p)| p.clone()).collect()
     }
 
-    /// Tells every plugin about a subscriber change; each answers with a short report.
+    /// Tells the plugins granted `subscribers.read` about a subscriber change (the event
+    /// carries the subscriber's profile, which that grant guards); each answers with a
+    /// short report. The plugins are told at once, each bounded by its own limits, so
+    /// this returns within about the longest of their deadlines (or timeouts, for
+    /// plugins waiting on peers).
     pub async fn notify_all(
         &self,
         event: bindings::plughss::plugin::events::SubscriberEvent,
     ) -> Vec<(String, Result<String, String>)> {
-        let mut out = Vec::new();
-        for p in self.plugins() {
-            let r = p.notify(event.clone()).await;
+        let told: Vec<_> = self
+            .plugins()
+            .into_iter()
+            .filter(|p| p.meta.grants.contains(&Capability::SubscribersRead))
+            .collect();
+        // Spawned rather than joined in place, so plugins that compute run on all the
+        // runtime's workers, not one after the other on this task.
+        let tasks: Vec<_> = told
+            .iter()
+            .map(|p| {
+                let (p, event) = (p.clone(), event.clone());
+                tokio::spawn(async move { p.notify(event).await })
+            })
+            .collect();
+        let mut out = Vec::with_capacity(told.len());
+        for (p, task) in told.iter().zip(tasks) {
+            let r = task.await.unwrap_or_else(|e| Err(format!("notify task failed: {e}")));
             out.push((p.meta.name.clone(), r));
         }
         out
@@ -355,6 +380,8 @@ fn status_of(p: &LoadedPlugin) -> PluginStatus {
         ("memory_exceeded", &c.memory_exceeded),
         ("denied", &c.denied),
         ("instances_created", &c.instances_created),
+        ("timed_out", &c.timed_out),
+        ("log_lines_dropped", &c.log_lines_dropped),
     ]
     .into_iter()
     .map(|(k, v)| (k.to_string(), v.load(Ordering::Relaxed)))

@@ -2,21 +2,25 @@
 //! limits, and the router handler that runs a request through it.
 
 use std::sync::{Arc, Mutex};
-use std::time::Duration;
+use std::time::Instant;
 
 use anyhow::{Context, bail};
 use bytes::Bytes;
 use plughss_plugin_api::diameter::{Header, Message};
-use tokio::sync::Semaphore;
+use tokio::sync::{Semaphore, SemaphorePermit, TryAcquireError};
 use wasmtime::component::{Component, Linker};
 use wasmtime::{ResourceLimiter, Store, Trap, UpdateDeadline};
 
 use super::bindings::plughss::plugin::events::SubscriberEvent;
 use super::bindings::plughss::plugin::types::PluginInfo;
 use super::bindings::{Application as Bindings, ApplicationPre, Capability};
-use super::engine::{EPOCH_TICK, PluginEngine};
+use super::deadline::{CallClock, Overrun, WATCHDOG_SLACK, bounded};
+use super::engine::PluginEngine;
 use super::services::Services;
-use super::state::{Counters, HostState, PluginMeta};
+use super::state::{
+    Counters, HostState, Limits, MAX_CORE_INSTANCES, MAX_MEMORIES, MAX_TABLE_ELEMENTS, MAX_TABLES,
+    PluginMeta, TABLE_ELEMENT_BYTES,
+};
 use crate::diameter::router::{Application, Handler, HandlerError, HandlerFuture, RequestContext};
 
 /// What the plugin said about itself.
@@ -46,6 +50,9 @@ impl From<PluginInfo> for Description {
 struct Warm {
     store: Store<HostState>,
     app: Bindings,
+    /// The store's call clock, kept beside the store so the watchdog can read it while
+    /// the call holds the store.
+    clock: Arc<CallClock>,
 }
 
 pub struct LoadedPlugin {
@@ -66,34 +73,90 @@ pub struct LoadedPlugin {
 /// Why a call failed, for the log and the counters.
 enum Failure {
     Deadline,
+    Timeout,
     Memory,
     Fuel,
     Trap(String),
 }
 
+/// The memory cap covers every linear memory and table of the instance together: a
+/// component may define several of each, and checking each on its own would let it
+/// hold the cap many times over.
 impl ResourceLimiter for HostState {
     fn memory_growing(
         &mut self,
-        _current: usize,
+        current: usize,
         desired: usize,
         _max: Option<usize>,
     ) -> wasmtime::Result<bool> {
-        if desired > self.meta.limits.memory_bytes {
-            self.memory_exceeded = true;
-            // An error here traps the guest (rather than failing the grow quietly), so a
-            // plugin that allocates past its cap stops at once.
-            wasmtime::bail!("memory limit of {} MiB exceeded", self.meta.limits.memory_bytes >> 20);
-        }
+        self.grow_by(desired.saturating_sub(current))?;
         Ok(true)
+    }
+
+    fn memory_grow_failed(&mut self, _error: wasmtime::Error) -> wasmtime::Result<()> {
+        self.memory_used -= std::mem::take(&mut self.last_growth);
+        Ok(())
     }
 
     fn table_growing(
         &mut self,
-        _current: usize,
+        current: usize,
         desired: usize,
         _max: Option<usize>,
     ) -> wasmtime::Result<bool> {
-        Ok(desired <= 100_000)
+        if desired > MAX_TABLE_ELEMENTS {
+            // `table.grow` answers -1, as the spec allows; no trap.
+            return Ok(false);
+        }
+        self.grow_by(desired.saturating_sub(current).saturating_mul(TABLE_ELEMENT_BYTES))?;
+        Ok(true)
+    }
+
+    fn table_grow_failed(&mut self, _error: wasmtime::Error) -> wasmtime::Result<()> {
+        self.memory_used -= std::mem::take(&mut self.last_growth);
+        Ok(())
+    }
+
+    // wasmtime reads these once, when the limiter is installed: without them a store
+    // may hold 10,000 of each.
+    fn instances(&self) -> usize {
+        MAX_CORE_INSTANCES
+    }
+
+    fn tables(&self) -> usize {
+        MAX_TABLES
+    }
+
+    fn memories(&self) -> usize {
+        MAX_MEMORIES
+    }
+}
+
+impl HostState {
+    /// Grants `bytes` more of memory or table, or refuses with an error, which traps
+    /// the guest (rather than failing the grow quietly), so a plugin that allocates
+    /// past its cap stops at once.
+    fn grow_by(&mut self, bytes: usize) -> wasmtime::Result<()> {
+        let total = self.memory_used.saturating_add(bytes);
+        if total > self.meta.limits.memory_bytes {
+            self.memory_exceeded = true;
+            wasmtime::bail!(
+                "memory limit of {} MiB exceeded (memories and tables of the instance together)",
+                self.meta.limits.memory_bytes >> 20
+            );
+        }
+        self.memory_used = total;
+        self.last_growth = bytes;
+        Ok(())
+    }
+}
+
+impl From<Overrun> for Failure {
+    fn from(o: Overrun) -> Self {
+        match o {
+            Overrun::Deadline => Failure::Deadline,
+            Overrun::Timeout => Failure::Timeout,
+        }
     }
 }
 
@@ -140,15 +203,19 @@ impl LoadedPlugin {
             idle: Mutex::new(Vec::new()),
             slots: Semaphore::new(instances),
         };
-        let mut w = plugin.instantiate().await?;
-        w.store.data_mut().begin_call();
-        w.store.set_epoch_deadline(ticks(meta.limits.deadline));
-        let info = w
-            .app
-            .call_describe(&mut w.store)
-            .await
-            .map_err(anyhow::Error::from)
-            .context("calling describe")?;
+        // Loading is bounded like a request, so a plugin that blocks in WASI while
+        // instantiating or describing itself fails to load rather than hanging start-up.
+        let arrived = Instant::now();
+        let mut w =
+            match tokio::time::timeout_at(own_deadline(arrived, &meta.limits), plugin.instantiate()).await {
+                Ok(w) => w?,
+                Err(_) => bail!("instantiating took longer than the deadline of {:?}", meta.limits.deadline),
+            };
+        plugin.prepare(&mut w, arrived)?;
+        let info = match bounded(&w.clock, &meta.limits, w.app.call_describe(&mut w.store)).await {
+            Ok(r) => r.map_err(anyhow::Error::from).context("calling describe")?,
+            Err(o) => bail!("describe did not return: {}", plugin.overrun_reason(o)),
+        };
         let description = Description::from(info);
         if description.applications.is_empty() || description.applications.iter().any(|(_, c)| c.is_empty()) {
             bail!("describe names no application or an application with no command");
@@ -171,9 +238,11 @@ impl LoadedPlugin {
         let mut store = Store::new(&self.engine, HostState::new(self.meta.clone(), self.services.clone()));
         self.refuel(&mut store)?;
         store.limiter(|s| s as &mut dyn ResourceLimiter);
-        // At every tick of guest execution, stop the plugin if its own code has run too
-        // long (time spent waiting in host calls does not count); otherwise yield, so a
-        // long call shares its connection's task with the requests behind it.
+        // At every tick of guest execution, stop the plugin if its own time is up (time
+        // spent waiting in PlugHSS host calls does not count; time blocked in WASI does,
+        // and the watchdog in deadline.rs catches a plugin that stays blocked there);
+        // otherwise yield, so a long call shares its connection's task with the requests
+        // behind it.
         store.epoch_deadline_callback(|ctx| {
             let st = ctx.data();
             let used = st.guest_time();
@@ -187,15 +256,8 @@ impl LoadedPlugin {
             .map_err(anyhow::Error::from)
             .context("instantiating the plugin")?;
         Counters::bump(&self.meta.counters.instances_created);
-        Ok(Warm { store, app })
-    }
-
-    async fn checkout(&self) -> anyhow::Result<Warm> {
-        let warm = self.idle.lock().unwrap_or_else(|p| p.into_inner()).pop();
-        match warm {
-            Some(w) => Ok(w),
-            None => self.instantiate().await,
-        }
+        let clock = store.data().clock.clone();
+        Ok(Warm { store, app, clock })
     }
 
     fn checkin(&self, w: Warm) {
@@ -205,12 +267,65 @@ impl LoadedPlugin {
         }
     }
 
-    fn prepare(&self, w: &mut Warm) -> anyhow::Result<()> {
-        w.store.data_mut().begin_call();
+    /// Waits for a free slot and takes an instance (warm, or a new one), within the
+    /// plugin's deadline counted from the request's arrival: a plugin whose instances
+    /// are all stuck must not make the requests behind them wait for ever.
+    async fn acquire(
+        &self,
+        arrived: Instant,
+        what: &str,
+    ) -> Result<(SemaphorePermit<'_>, Warm), HandlerError> {
+        let by = own_deadline(arrived, &self.meta.limits);
+        let busy = |doing: &str| {
+            Counters::bump(&self.meta.counters.deadline_exceeded);
+            tracing::warn!(plugin = %self.meta.name, call = what, "{doing} took longer than the plugin's deadline");
+            HandlerError::unable_to_comply(format!(
+                "plugin {}: {doing} took longer than the deadline of {:?}",
+                self.meta.name, self.meta.limits.deadline
+            ))
+        };
+        // The uncontended path (a free slot, a warm instance) arms no timer.
+        let slot = match self.slots.try_acquire() {
+            Ok(slot) => slot,
+            Err(TryAcquireError::Closed) => return Err(HandlerError::unable_to_comply("plugin unloaded")),
+            Err(TryAcquireError::NoPermits) => {
+                match tokio::time::timeout_at(by, self.slots.acquire()).await {
+                    Ok(Ok(slot)) => slot,
+                    Ok(Err(_)) => return Err(HandlerError::unable_to_comply("plugin unloaded")),
+                    Err(_) => return Err(busy("waiting for a free instance")),
+                }
+            }
+        };
+        let warm = self.idle.lock().unwrap_or_else(|p| p.into_inner()).pop();
+        if let Some(w) = warm {
+            return Ok((slot, w));
+        }
+        match tokio::time::timeout_at(by, self.instantiate()).await {
+            Ok(Ok(w)) => Ok((slot, w)),
+            Ok(Err(e)) => {
+                tracing::warn!(plugin = %self.meta.name, error = %format!("{e:#}"), "cannot instantiate plugin");
+                Err(HandlerError::unable_to_comply(format!(
+                    "plugin {} cannot be instantiated",
+                    self.meta.name
+                )))
+            }
+            Err(_) => Err(busy("instantiating")),
+        }
+    }
+
+    fn prepare(&self, w: &mut Warm, arrived: Instant) -> anyhow::Result<()> {
+        w.store.data_mut().begin_call(arrived);
         self.refuel(&mut w.store)?;
         // Slices of one tick (see the epoch callback in `instantiate`).
         w.store.set_epoch_deadline(1);
         Ok(())
+    }
+
+    /// After every call, even a failed one: a flood of log lines is reported.
+    fn after_call(&self, w: &Warm) {
+        if w.store.data().log_dropped {
+            self.meta.report_dropped_logs();
+        }
     }
 
     fn classify(&self, w: &Warm, e: &wasmtime::Error) -> Failure {
@@ -224,6 +339,15 @@ impl LoadedPlugin {
         }
     }
 
+    fn overrun_reason(&self, o: Overrun) -> String {
+        match o {
+            Overrun::Deadline => format!("deadline of {:?} exceeded", self.meta.limits.deadline),
+            Overrun::Timeout => {
+                format!("timeout of {:?} (host calls included) exceeded", self.meta.limits.timeout)
+            }
+        }
+    }
+
     /// Counts and logs a failed call; the instance is dropped by the caller.
     fn record_failure(&self, f: &Failure, what: &str) -> HandlerError {
         let c = &self.meta.counters;
@@ -231,7 +355,11 @@ impl LoadedPlugin {
         let reason = match f {
             Failure::Deadline => {
                 Counters::bump(&c.deadline_exceeded);
-                format!("deadline of {:?} exceeded", self.meta.limits.deadline)
+                self.overrun_reason(Overrun::Deadline)
+            }
+            Failure::Timeout => {
+                Counters::bump(&c.timed_out);
+                self.overrun_reason(Overrun::Timeout)
             }
             Failure::Memory => {
                 Counters::bump(&c.memory_exceeded);
@@ -245,22 +373,22 @@ impl LoadedPlugin {
     }
 
     /// Runs `handle` for one request and checks that what comes back is an answer to it.
+    /// Exactly one outcome within the plugin's limits: an overrun is answered 5012 and
+    /// the instance, dropped wherever it was, is never used again.
     pub async fn handle_request(&self, request: Bytes) -> Result<Bytes, HandlerError> {
         Counters::bump(&self.meta.counters.requests);
-        let _slot =
-            self.slots.acquire().await.map_err(|_| HandlerError::unable_to_comply("plugin unloaded"))?;
-        let mut w = self.checkout().await.map_err(|e| {
-            tracing::warn!(plugin = %self.meta.name, error = %format!("{e:#}"), "cannot instantiate plugin");
-            HandlerError::unable_to_comply(format!("plugin {} cannot be instantiated", self.meta.name))
-        })?;
-        self.prepare(&mut w).map_err(|e| HandlerError::unable_to_comply(e.to_string()))?;
-        let outcome = w.app.call_handle(&mut w.store, &request).await;
+        let arrived = Instant::now();
+        let (_slot, mut w) = self.acquire(arrived, "handle").await?;
+        self.prepare(&mut w, arrived).map_err(|e| HandlerError::unable_to_comply(e.to_string()))?;
+        let outcome = bounded(&w.clock, &self.meta.limits, w.app.call_handle(&mut w.store, &request)).await;
+        self.after_call(&w);
         let answer = match outcome {
-            Err(e) => {
+            Err(o) => return Err(self.record_failure(&Failure::from(o), "handle")),
+            Ok(Err(e)) => {
                 let f = self.classify(&w, &e);
                 return Err(self.record_failure(&f, "handle"));
             }
-            Ok(r) => r,
+            Ok(Ok(r)) => r,
         };
         let denied = w.store.data().denied;
         self.checkin(w);
@@ -292,22 +420,30 @@ impl LoadedPlugin {
         }
     }
 
-    /// Tells the plugin about a subscriber change.
+    /// Tells the plugin about a subscriber change, within the same limits as a request.
     pub async fn notify(&self, event: SubscriberEvent) -> Result<String, String> {
-        let _slot = self.slots.acquire().await.map_err(|_| "plugin unloaded".to_string())?;
-        let mut w = self.checkout().await.map_err(|e| format!("{e:#}"))?;
-        self.prepare(&mut w).map_err(|e| e.to_string())?;
-        match w.app.call_notify(&mut w.store, &event).await {
-            Ok(r) => {
+        let arrived = Instant::now();
+        let (_slot, mut w) = self.acquire(arrived, "notify").await.map_err(|e| e.reason)?;
+        self.prepare(&mut w, arrived).map_err(|e| e.to_string())?;
+        let outcome = bounded(&w.clock, &self.meta.limits, w.app.call_notify(&mut w.store, &event)).await;
+        self.after_call(&w);
+        match outcome {
+            Ok(Ok(r)) => {
                 self.checkin(w);
                 r
             }
-            Err(e) => {
+            Ok(Err(e)) => {
                 let f = self.classify(&w, &e);
                 Err(self.record_failure(&f, "notify").reason)
             }
+            Err(o) => Err(self.record_failure(&Failure::from(o), "notify").reason),
         }
     }
+}
+
+/// The instant by which a call that arrived at `arrived` must have an instance.
+fn own_deadline(arrived: Instant, limits: &Limits) -> tokio::time::Instant {
+    (arrived + limits.deadline + WATCHDOG_SLACK).into()
 }
 
 /// An answer must parse, be an answer (R clear) to the same command, and carry the
@@ -326,11 +462,6 @@ fn check_answer(request: &[u8], answer: &[u8]) -> Result<(), &'static str> {
         return Err("does not carry the request's identifiers");
     }
     Ok(())
-}
-
-/// A duration in epoch ticks, at least one.
-fn ticks(d: Duration) -> u64 {
-    (d.as_micros() / EPOCH_TICK.as_micros()).max(1) as u64
 }
 
 /// Routes the plugin's commands to it.

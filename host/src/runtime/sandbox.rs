@@ -28,8 +28,16 @@ impl HostMonotonicClock for Frozen {
     }
 }
 
+/// The most bytes one `wasi:random` `get-random-bytes` (or `get-insecure-random-bytes`)
+/// call may ask for; a larger request traps the plugin. wasmtime-wasi's own limit is
+/// 64 MiB, which the host would allocate and fill (a quarter of a second of a reactor
+/// thread) before the plugin's memory cap could refuse it. Seeding a generator needs
+/// 32 bytes; 64 KiB costs tens of microseconds.
+pub const MAX_RANDOM_BYTES: u64 = 64 << 10;
+
 pub fn wasi_context() -> WasiCtx {
     WasiCtx::builder()
+        .max_random_size(MAX_RANDOM_BYTES)
         .allow_tcp(false)
         .allow_udp(false)
         .allow_ip_name_lookup(false)

@@ -223,3 +223,4 @@ pub fn plugin_entry(toml_text: &str) -> plughss::config::PluginConfig {
 
 mod c_plugin;
 pub use c_plugin::*;
+pub mod hostile_wat;
