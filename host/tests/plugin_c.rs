@@ -70,7 +70,7 @@ async fn a_plugin_written_in_c_answers_air() {
     // No Session-Id: the plugin returns handle-error 5005 and the host answers with it.
     let mut air = Vec::new();
     let mut b = MessageBuilder::request(&mut air, cmd::AUTHENTICATION_INFORMATION, apps::S6A, 0, 0);
-    b.origin("mme.c-echo", "client.local").str(&base::DESTINATION_REALM, HSS_REALM);
+    b.origin("mme.client.local", "client.local").str(&base::DESTINATION_REALM, HSS_REALM);
     b.finish();
     let a = c.request(air).await.unwrap();
     assert_eq!(Message::parse(&a).unwrap().result(), Some((0, rc::DIAMETER_MISSING_AVP)));

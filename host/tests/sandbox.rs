@@ -43,7 +43,7 @@ async fn node_with(plugins: Vec<plughss::config::PluginConfig>) -> Running {
 }
 
 async fn client(node: &Running) -> Client {
-    Client::connect(node.diameter_addrs[0], ClientOptions::new("mme.sandbox", "client.local", vec![SWX]))
+    Client::connect(node.diameter_addrs[0], ClientOptions::new("mme.client.local", "client.local", vec![SWX]))
         .await
         .expect("connect")
 }
@@ -303,8 +303,9 @@ async fn a_log_flood_is_escaped_cut_and_counted_by_the_real_binary() {
         }
     });
 
-    let c =
-        Client::connect(diameter, ClientOptions::new("mme.flood", "client.local", vec![SWX])).await.unwrap();
+    let c = Client::connect(diameter, ClientOptions::new("mme.client.local", "client.local", vec![SWX]))
+        .await
+        .unwrap();
     let (code, text, _) = ask(&c, cmd::MULTIMEDIA_AUTH, "flood").await;
     assert_eq!((code, text.as_str()), (rc::DIAMETER_SUCCESS, "flooded"));
 
