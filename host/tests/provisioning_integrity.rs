@@ -12,8 +12,8 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use common::s6a_node::*;
 use common::s6a_requests::*;
 use common::*;
-use plughss_plugin_api::diameter::{Message, MessageBuilder};
-use plughss_plugin_api::dictionary::{base, cmd};
+use plughss_plugin_api::diameter::Message;
+use plughss_plugin_api::dictionary::cmd;
 use serde_json::{Value, json};
 
 /// Every SQN of the E-UTRAN vectors of one AIA, checked independently.
@@ -152,20 +152,13 @@ async fn a_replayed_auts_never_moves_the_sqn_back() {
     assert!(answered[0] > ahead, "{:#x} is above SQN_MS {ahead:#x}", answered[0]);
 }
 
-/// Answers an HSS-initiated request (IDR, CLR) from the raw MME with success and
-/// returns its command code.
+/// Answers the next HSS-initiated request (IDR, DSR, CLR) from the raw MME with
+/// success and returns its command code.
 async fn answer(mme: &mut RawPeer) -> u32 {
     let req = mme.recv().await.expect("a request from the HSS");
     let req = Message::parse(&req).unwrap();
     assert!(req.header.is_request());
-    let mut buf = Vec::new();
-    let mut b = MessageBuilder::answer(&mut buf, &req.header);
-    b.bytes(&base::SESSION_ID, req.find(&base::SESSION_ID).unwrap().payload())
-        .result_code(2001)
-        .origin("mme.client.local", "client.local")
-        .u32(&base::AUTH_SESSION_STATE, 1);
-    b.finish();
-    mme.send(&buf).await;
+    answer_hss_request(mme, &req).await;
     req.header.command_code
 }
 

@@ -235,18 +235,6 @@ async fn ulr_from_a_second_mme_cancels_the_first_then_pur_and_nor() {
     let _ = Duration::ZERO;
 }
 
-/// Answers an HSS-initiated request from the raw MME with success.
-async fn answer_hss_request(mme: &mut RawPeer, req: &Message<'_>) {
-    let mut buf = Vec::new();
-    let mut b = MessageBuilder::answer(&mut buf, &req.header);
-    b.bytes(&base::SESSION_ID, req.find(&base::SESSION_ID).unwrap().payload())
-        .result_code(2001)
-        .origin("mme.client.local", "client.local")
-        .u32(&base::AUTH_SESSION_STATE, 1);
-    b.finish();
-    mme.send(&buf).await;
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn api_changes_reach_the_serving_mme_as_idr_and_clr() {
     let node = s6a_node().await;

@@ -193,26 +193,6 @@ fn simple(command: u32, origin: &str, what: &str) -> Vec<u8> {
     buf
 }
 
-/// A valid Re-Synchronization-Info: RAND || (SQN_MS ^ AK*) || MAC-S over AMF 0000, as
-/// the USIM builds AUTS (TS 33.102 6.3.3).
-fn resync_info(sqn_ms: u64) -> [u8; 30] {
-    let rand: [u8; 16] = std::array::from_fn(|i| i as u8 * 7 + 1);
-    let sqn_ms_b: [u8; 6] = sqn_ms.to_be_bytes()[2..].try_into().unwrap();
-    let mut m = milenage::Milenage::new_with_opc(
-        hex::decode(K).unwrap().try_into().unwrap(),
-        hex::decode(OPC).unwrap().try_into().unwrap(),
-    );
-    let ak_star = m.f5star(&rand);
-    let mac_s = m.f1star(&rand, &sqn_ms_b, &[0, 0]);
-    let mut r = [0u8; 30];
-    r[..16].copy_from_slice(&rand);
-    for i in 0..6 {
-        r[16 + i] = sqn_ms_b[i] ^ ak_star[i];
-    }
-    r[22..].copy_from_slice(&mac_s);
-    r
-}
-
 /// The raw MME's success answer to an HSS-initiated request (CLA, DSA, IDA: TS 29.272
 /// 7.2.8, 7.2.10, 7.2.12).
 async fn answer_from_mme1(mme1: &mut RawPeer, req: &Message<'_>) {
@@ -268,7 +248,7 @@ async fn tshark_decodes_s6a_with_no_malformed_packet_and_no_expert_error() {
         both(cmd::AUTHENTICATION_INFORMATION);
     }
     // AIR with a valid Re-Synchronization-Info.
-    let r = resync_info(64 + 32_000_000);
+    let r = common::s6a_requests::resync_info(std::array::from_fn(|i| i as u8 * 7 + 1), 64 + 32_000_000);
     let a = exchange(&mut mme1, air(IMSI, MME1, 3, 2, Some(&r))).await;
     let m = Message::parse(&a).unwrap();
     assert_eq!(m.result(), Some((0, 2001)), "AIR with a valid AUTS");

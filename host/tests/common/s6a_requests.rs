@@ -111,3 +111,15 @@ pub fn resync_info(rand: [u8; 16], sqn_ms: u64) -> [u8; 30] {
     resync[22..].copy_from_slice(&mac_s);
     resync
 }
+
+/// Answers an HSS-initiated request (IDR, DSR, CLR) from a raw MME with success.
+pub async fn answer_hss_request(mme: &mut super::RawPeer, req: &Message<'_>) {
+    let mut buf = Vec::new();
+    let mut b = MessageBuilder::answer(&mut buf, &req.header);
+    b.bytes(&base::SESSION_ID, req.find(&base::SESSION_ID).unwrap().payload())
+        .result_code(2001)
+        .origin("mme.client.local", "client.local")
+        .u32(&base::AUTH_SESSION_STATE, 1);
+    b.finish();
+    mme.send(&buf).await;
+}
