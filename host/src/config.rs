@@ -53,8 +53,8 @@ pub struct DiameterConfig {
     /// Accepted connections open at once, counting those that have not finished the
     /// capabilities exchange; a connection beyond it is closed on accept. Default 1024.
     pub max_connections: u32,
-    /// Accepted connections open at once from one remote IP address, counting those
-    /// that have not finished the capabilities exchange. Default 64.
+    /// Accepted connections open at once from one remote IPv4 address or IPv6 /64,
+    /// counting those that have not finished the capabilities exchange. Default 64.
     pub max_connections_per_address: u32,
     /// How long a request we originate waits for its answer.
     #[serde(with = "humantime_serde")]

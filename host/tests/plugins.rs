@@ -83,6 +83,39 @@ async fn a_plugin_answers_real_requests() {
     assert_eq!(st[0].sha256.len(), 64);
 }
 
+/// The supported path for authors without `plughss-plugin-api`: a component made with
+/// plain `wit-bindgen` from `wit/` (plugins/fixtures/bare) loads, reads the node
+/// identity, counts a metric, and its hand-encoded answer passes the host's checks.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_plain_wit_bindgen_plugin_serves_requests() {
+    let (node, _d) = node_with(vec![entry("bare", "bare", "")]).await;
+    let c = client(&node).await;
+    let served: Vec<u32> = c.peer().info().applications.iter().map(|a| a.id).collect();
+    assert_eq!(served, vec![apps::SH]);
+    let mut req = Vec::new();
+    let mut b =
+        plughss_plugin_api::diameter::MessageBuilder::request(&mut req, cmd::USER_DATA, apps::SH, 0, 0);
+    b.str(&base::SESSION_ID, "s;bare")
+        .u32(&base::AUTH_SESSION_STATE, 1)
+        .origin("mme.client.local", "client.local")
+        .str(&base::DESTINATION_REALM, HSS_REALM)
+        .str(&base::USER_NAME, "001010000000001");
+    b.finish();
+    for _ in 0..3 {
+        let a = c.request(req.clone()).await.unwrap();
+        let m = Message::parse(&a).unwrap();
+        assert_eq!(m.result(), Some((0, rc::DIAMETER_SUCCESS)));
+        assert_eq!(
+            (m.session_id(), m.origin_host(), m.origin_realm()),
+            (Some("s;bare"), Some(HSS_HOST), Some(HSS_REALM))
+        );
+        assert_eq!(m.str(&base::ERROR_MESSAGE), Some("User-Name of 15 octets"));
+    }
+    let st = node.plugins.runtime.status();
+    assert_eq!((st[0].name.as_str(), st[0].plugin_metrics.get("udr")), ("bare", Some(&3)));
+    assert_eq!(counter(&node, "bare", "plugin_errors"), 0);
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_looping_plugin_is_stopped_at_its_deadline_while_others_serve() {
     let (node, _d) = node_with(all_fixtures()).await;

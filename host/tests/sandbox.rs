@@ -14,7 +14,7 @@ use common::*;
 use plughss::app::{self, Running};
 use plughss::diameter::client::{Client, ClientOptions};
 use plughss::diameter::router::{Application, Router};
-use plughss_plugin_api::diameter::{Message, result_code as rc};
+use plughss_plugin_api::diameter::{Header, Message, result_code as rc};
 use plughss_plugin_api::dictionary::{VENDOR_3GPP, app as apps, base, cmd};
 use plughss_plugin_api::store::PutMode;
 use plughss_plugin_api::subscriber::{AuthData, OpcOrOp, Subscriber, parse_hex};
@@ -116,6 +116,61 @@ async fn with_every_instance_asleep_each_request_is_still_answered_in_time() {
             assert!([rc::DIAMETER_SUCCESS, rc::DIAMETER_UNABLE_TO_COMPLY].contains(&code), "{code}");
         }
     }
+}
+
+/// Sends a SWx MAR whose Session-Id ends in `mode` from a raw peer and returns the
+/// first message the node sends back, whatever it is.
+async fn first_reply(peer: &mut RawPeer, hbh: u32, mode: &str) -> (Header, u32, String) {
+    peer.send(&request(apps::SWX, cmd::MULTIMEDIA_AUTH, hbh, &format!("s;{mode}"))).await;
+    let bytes = peer.recv().await.expect("a reply");
+    let m = Message::parse(&bytes).unwrap();
+    let code = m.result().map_or(0, |r| r.1);
+    (m.header, code, m.str(&base::ERROR_MESSAGE).unwrap_or_default().to_string())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn what_a_plugin_puts_on_the_wire_is_one_message_of_its_own() {
+    let node = node_with(vec![hostile("hostile", "capabilities = [\"peers.send\"]")]).await;
+    let mut peer = RawPeer::connect(node.diameter_addrs[0]).await;
+    peer.send(&cer_bytes("mme.client.local", &[SWX])).await;
+    let cea = peer.recv().await.expect("CEA");
+    assert_eq!(Message::parse(&cea).unwrap().result(), Some((0, rc::DIAMETER_SUCCESS)));
+
+    // Each of these reached the peer before: the first message back was the DWR (then
+    // a DPR with a forged Origin-Host and Hop-by-Hop), or the plugin's own request.
+    let refusals = [
+        ("send-smuggled", "not one well-formed Diameter message"),
+        ("send-dpr", "Disconnect-Peer (command 282) is the host's to send"),
+        ("send-s6a", "application 16777251 was not negotiated with mme.client.local"),
+        ("send-spoofed", "Origin-Host is not this node's"),
+    ];
+    for (i, (mode, why)) in refusals.into_iter().enumerate() {
+        let hbh = 100 + i as u32;
+        let (h, code, text) = first_reply(&mut peer, hbh, mode).await;
+        assert!(
+            !h.is_request() && h.hop_by_hop == hbh,
+            "{mode}: the peer got request {} first",
+            h.command_code
+        );
+        assert_eq!(code, rc::DIAMETER_SUCCESS, "{mode}");
+        assert!(text.starts_with("refused: ") && text.contains(why), "{mode}: {text}");
+    }
+
+    // A proper request of a negotiated application still goes out, answered by the peer.
+    peer.send(&request(apps::SWX, cmd::MULTIMEDIA_AUTH, 200, "s;send-rtr")).await;
+    let rtr = peer.recv().await.expect("the RTR");
+    let m = Message::parse(&rtr).unwrap();
+    assert!(m.header.is_request() && m.header.command_code == 304 && m.header.application_id == apps::SWX);
+    assert_eq!(m.origin_host(), Some(HSS_HOST));
+    peer.answer_base(&m).await;
+    let maa = peer.recv().await.expect("the MAA");
+    let m = Message::parse(&maa).unwrap();
+    assert_eq!((m.header.hop_by_hop, m.str(&base::ERROR_MESSAGE)), (200, Some("sent: 2001")));
+
+    // An answer under another node's Origin-Host is not delivered: 5012 in its place.
+    let (h, code, _) = first_reply(&mut peer, 300, "spoof-answer").await;
+    assert_eq!((h.hop_by_hop, code), (300, rc::DIAMETER_UNABLE_TO_COMPLY));
+    assert_eq!(counter(&node, "hostile", "plugin_errors"), 1);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

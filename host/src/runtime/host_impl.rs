@@ -10,6 +10,7 @@ use plughss_plugin_api::store::{ImsState, StoreError};
 use super::bindings::HostError;
 use super::bindings::plughss::plugin::{auc, config, events, log, metrics, ng, peers, subscribers, types};
 use super::capability::Import;
+use super::message_checks;
 use super::plugin_log;
 use super::profile;
 use super::state::{Counters, HostState, MAX_PLUGIN_METRICS};
@@ -211,6 +212,8 @@ impl peers::Host for HostState {
         let Some(peer) = self.services.peers.get(&destination_host) else {
             return Err(HostError::PeerUnavailable(destination_host));
         };
+        message_checks::check_request(&request, &self.services.identity, &peer.info)
+            .map_err(HostError::Invalid)?;
         let timeout = Duration::from_millis(u64::from(timeout_ms.clamp(1, 60_000)));
         let t = self.waiting();
         let r = peer.request_within(request, timeout).await;

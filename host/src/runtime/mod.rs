@@ -9,6 +9,7 @@ pub mod capability;
 pub mod deadline;
 pub mod engine;
 mod host_impl;
+pub mod message_checks;
 pub mod plugin;
 pub mod plugin_log;
 pub mod profile;

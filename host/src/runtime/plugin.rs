@@ -6,7 +6,6 @@ use std::time::Instant;
 
 use anyhow::{Context, bail};
 use bytes::Bytes;
-use plughss_plugin_api::diameter::{Header, Message};
 use tokio::sync::{Semaphore, SemaphorePermit, TryAcquireError};
 use wasmtime::component::{Component, Linker};
 use wasmtime::{ResourceLimiter, Store, Trap, UpdateDeadline};
@@ -16,6 +15,7 @@ use super::bindings::plughss::plugin::types::PluginInfo;
 use super::bindings::{Application as Bindings, ApplicationPre, Capability};
 use super::deadline::{CallClock, Overrun, WATCHDOG_SLACK, bounded};
 use super::engine::PluginEngine;
+use super::message_checks::check_answer;
 use super::services::Services;
 use super::state::{
     Counters, HostState, Limits, MAX_CORE_INSTANCES, MAX_MEMORIES, MAX_TABLE_ELEMENTS, MAX_TABLES,
@@ -402,7 +402,7 @@ impl LoadedPlugin {
         }
         match answer {
             Ok(bytes) => {
-                check_answer(&request, &bytes).map_err(|why| {
+                check_answer(&request, &bytes, &self.services.identity).map_err(|why| {
                     Counters::bump(&self.meta.counters.plugin_errors);
                     tracing::warn!(plugin = %self.meta.name, why, "plugin returned an invalid answer");
                     HandlerError::unable_to_comply(format!(
@@ -444,24 +444,6 @@ impl LoadedPlugin {
 /// The instant by which a call that arrived at `arrived` must have an instance.
 fn own_deadline(arrived: Instant, limits: &Limits) -> tokio::time::Instant {
     (arrived + limits.deadline + WATCHDOG_SLACK).into()
-}
-
-/// An answer must parse, be an answer (R clear) to the same command, and carry the
-/// request's identifiers (RFC 6733 6.2); anything else would corrupt the peer's state.
-fn check_answer(request: &[u8], answer: &[u8]) -> Result<(), &'static str> {
-    let req = Header::parse(request).ok_or("request header")?;
-    let m = Message::parse(answer).map_err(|_| "does not parse")?;
-    let h = m.header;
-    if h.is_request() {
-        return Err("has the R bit");
-    }
-    if h.command_code != req.command_code || h.application_id != req.application_id {
-        return Err("answers another command");
-    }
-    if h.hop_by_hop != req.hop_by_hop || h.end_to_end != req.end_to_end {
-        return Err("does not carry the request's identifiers");
-    }
-    Ok(())
 }
 
 /// Routes the plugin's commands to it.

@@ -16,7 +16,7 @@ pub fn fixture(name: &str) -> std::path::PathBuf {
             .env_remove("RUSTFLAGS")
             .env_remove("CARGO_ENCODED_RUSTFLAGS")
             .env_remove("CARGO_TARGET_DIR");
-        for f in ["echo", "echo-v2", "spin", "hog", "crash", "sneaky", "hostile"] {
+        for f in ["echo", "echo-v2", "spin", "hog", "crash", "sneaky", "hostile", "bare"] {
             cmd.args(["-p", &format!("plughss-fixture-{f}")]);
         }
         let st = cmd.status().expect("running cargo to build the fixture plugins");
