@@ -184,6 +184,7 @@ pub async fn start_with(
                 cfg.api.allowed_hosts.clone(),
                 cfg.api.allowed_origins.clone(),
             ),
+            body_read_timeout: cfg.api.body_read_timeout,
         },
     );
     let limits = api::server::ServeLimits {

@@ -7,7 +7,8 @@
 //! - the server's own origin, listed hosts and origins, and plain CLI-style requests
 //!   still work;
 //! - a connection that does not complete its headers is closed after
-//!   `header_read_timeout`, and connections beyond `max_connections` wait for a slot;
+//!   `header_read_timeout`, a body that does not arrive within `body_read_timeout` is
+//!   answered 408, and connections beyond `max_connections` wait for a slot;
 //! - a short API token stops start-up naming its line;
 //! - health answers 503 while the MongoDB store is down, 200 again once it is back.
 
@@ -276,6 +277,54 @@ fn connections_that_do_not_finish_their_headers_are_closed_after_the_timeout() {
     // A client that sends its request in time is served as before.
     let r = send(s.api, "GET", "/api/v1/health", &[("Host", &s.host())], None);
     assert_eq!(r.status, 200, "{r:?}");
+    assert!(s.stop().success());
+}
+
+#[test]
+fn a_body_that_does_not_arrive_in_time_is_answered_408_and_written_nowhere() {
+    let s = Served::start("[api]\nbody_read_timeout = \"1s\"\n");
+    let body = doc(IMSI);
+    let start = Instant::now();
+    // Headers at once, then the body a byte every 100 ms: never quiet for long, so only
+    // a deadline on the whole body ends it (it would take about 15 s).
+    let mut c = TcpStream::connect(s.api).unwrap();
+    let head = format!(
+        "POST /api/v1/subscribers HTTP/1.1\r\nHost: {}\r\nContent-Type: application/json\r\n\
+         Content-Length: {}\r\n\r\n",
+        s.host(),
+        body.len()
+    );
+    c.write_all(head.as_bytes()).unwrap();
+    let mut writer = c.try_clone().unwrap();
+    let bytes = body.clone().into_bytes();
+    let trickle = std::thread::spawn(move || {
+        for b in bytes {
+            if writer.write_all(&[b]).is_err() {
+                return;
+            }
+            std::thread::sleep(Duration::from_millis(100));
+        }
+    });
+    c.set_read_timeout(Some(Duration::from_secs(6))).unwrap();
+    let mut raw = Vec::new();
+    let _ = c.read_to_end(&mut raw);
+    let took = start.elapsed();
+    let r = parse_reply(&raw).unwrap_or_else(|| panic!("no response: {:?}", String::from_utf8_lossy(&raw)));
+    assert_eq!(r.status, 408, "{r:?}");
+    assert!(reason(&r).contains("api.body_read_timeout"), "{r:?}");
+    assert!(took >= Duration::from_millis(900) && took < Duration::from_secs(5), "answered after {took:?}");
+    trickle.join().unwrap();
+    assert_eq!(subscriber_status(&s, IMSI), 404, "nothing was written");
+    // The same body sent at once is taken.
+    let host = s.host();
+    let r = send(
+        s.api,
+        "POST",
+        "/api/v1/subscribers",
+        &[("Host", &host), ("Content-Type", "application/json")],
+        Some(&body),
+    );
+    assert_eq!(r.status, 201, "{r:?}");
     assert!(s.stop().success());
 }
 

@@ -11,6 +11,7 @@
 //! numerous connections.
 
 pub mod auth;
+pub mod body_deadline;
 pub mod guard;
 pub mod health;
 pub mod provision;
@@ -40,7 +41,7 @@ pub struct ApiState {
 }
 
 /// What the API serves beyond the node's own status.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct ApiOptions {
     /// The subscriber store: mounts `/api/v1/subscribers` when given.
     pub store: Option<StoreHandle>,
@@ -48,6 +49,19 @@ pub struct ApiOptions {
     pub token: Option<String>,
     /// The `Host` and `Origin` values accepted (`[api] allowed_hosts`, `allowed_origins`).
     pub guard: RequestGuard,
+    /// How long a request's body may take to arrive (`[api] body_read_timeout`).
+    pub body_read_timeout: std::time::Duration,
+}
+
+impl Default for ApiOptions {
+    fn default() -> Self {
+        ApiOptions {
+            store: None,
+            token: None,
+            guard: RequestGuard::default(),
+            body_read_timeout: crate::config::DEFAULT_API_BODY_READ_TIMEOUT,
+        }
+    }
 }
 
 impl std::fmt::Debug for ApiOptions {
@@ -56,6 +70,7 @@ impl std::fmt::Debug for ApiOptions {
             .field("store", &self.store)
             .field("token", &self.token.as_ref().map(|_| "<redacted>"))
             .field("guard", &self.guard)
+            .field("body_read_timeout", &self.body_read_timeout)
             .finish()
     }
 }
@@ -81,6 +96,10 @@ pub fn router_with(state: ApiState, options: ApiOptions) -> Router {
     health::routes(HealthState { api: state, probe, auth: bearer.clone() })
         .merge(protected.route_layer(middleware::from_fn_with_state(bearer, auth::require_bearer)))
         .fallback(not_found)
+        .layer(middleware::from_fn_with_state(
+            body_deadline::BodyDeadline(options.body_read_timeout),
+            body_deadline::body_deadline,
+        ))
         // Outermost, so that it runs first and for every route, the fallback included.
         .layer(middleware::from_fn_with_state(options.guard, guard::guard))
 }
