@@ -21,7 +21,8 @@ typedef uint8_t plughss_plugin_types_capability_t;
 
 // auc.*: authentication vectors computed by the host.
 #define PLUGHSS_PLUGIN_TYPES_CAPABILITY_AUC 0
-// subscribers.get-profile.
+// subscribers.get-profile, and the `events` delivered to `notify` (which carry
+// the subscriber's profile): a plugin without this grant is told nothing.
 #define PLUGHSS_PLUGIN_TYPES_CAPABILITY_SUBSCRIBERS_READ 1
 // subscribers.update-serving-node, subscribers.set-ims-state.
 #define PLUGHSS_PLUGIN_TYPES_CAPABILITY_SUBSCRIBERS_WRITE 2
@@ -77,7 +78,9 @@ typedef struct plughss_plugin_types_host_error_t {
 #define PLUGHSS_PLUGIN_TYPES_HOST_ERROR_ACCESS_DENIED 0
 // No such subscriber.
 #define PLUGHSS_PLUGIN_TYPES_HOST_ERROR_UNKNOWN_SUBSCRIBER 1
-// The subscriber has no authentication data.
+// The subscriber has no authentication data. Not returned by this host, where
+// every subscriber has keys (an unknown IMSI is `unknown-subscriber`); the
+// case stays so that components built against 0.1.0 keep loading.
 #define PLUGHSS_PLUGIN_TYPES_HOST_ERROR_NO_AUTH_DATA 2
 // Resynchronisation failed: MAC-S did not verify (the SQN is unchanged).
 #define PLUGHSS_PLUGIN_TYPES_HOST_ERROR_RESYNC_FAILED 3
@@ -402,7 +405,8 @@ typedef struct {
 extern bool plughss_plugin_auc_eutran_vectors(application_string_t *imsi, uint32_t count, application_list_u8_t *visited_plmn, plughss_plugin_auc_resync_info_t *maybe_resync, plughss_plugin_auc_list_eutran_vector_t *ret, plughss_plugin_auc_host_error_t *err);
 extern bool plughss_plugin_auc_utran_vectors(application_string_t *imsi, uint32_t count, plughss_plugin_auc_resync_info_t *maybe_resync, plughss_plugin_auc_list_utran_vector_t *ret, plughss_plugin_auc_host_error_t *err);
 extern bool plughss_plugin_auc_geran_vectors(application_string_t *imsi, uint32_t count, plughss_plugin_auc_list_geran_vector_t *ret, plughss_plugin_auc_host_error_t *err);
-// IMS AKA vectors (TS 33.203), by IMSI or IMPI.
+// IMS AKA vectors (TS 33.203) for the subscriber with IMSI `identity`. An IMPI is
+// not resolved (`unknown-subscriber`): a plugin serving Cx maps it to the IMSI.
 extern bool plughss_plugin_auc_ims_vectors(application_string_t *identity, uint32_t count, plughss_plugin_auc_resync_info_t *maybe_resync, plughss_plugin_auc_list_ims_vector_t *ret, plughss_plugin_auc_host_error_t *err);
 
 // Imported Functions from `plughss:plugin/subscribers@0.1.0`
@@ -412,18 +416,27 @@ extern bool plughss_plugin_subscribers_update_serving_node(application_string_t 
 extern bool plughss_plugin_subscribers_set_ims_state(application_string_t *imsi, application_string_t *maybe_scscf, application_string_t *registration_state, plughss_plugin_subscribers_host_error_t *err);
 
 // Imported Functions from `plughss:plugin/peers@0.1.0`
-// Sends a Diameter request to `destination-host` and awaits its answer. The host
-// sets the Hop-by-Hop (and a zero End-to-End) Identifier.
+// Sends a Diameter request to `destination-host` (an open peer's Origin-Host) and
+// awaits its answer. The host sets the Hop-by-Hop Identifier, and the End-to-End
+// Identifier when it is zero. Refused with `invalid`, and never sent, unless
+// `request` is exactly one well-formed request (RFC 6733 3) of an application
+// negotiated with that peer, not a base-protocol command (CER, DWR, DPR) nor of
+// application 0, with one Origin-Host and one Origin-Realm naming this node.
 extern bool plughss_plugin_peers_send_request(application_string_t *destination_host, application_list_u8_t *request, uint32_t timeout_ms, application_list_u8_t *ret, plughss_plugin_peers_host_error_t *err);
 
 // Imported Functions from `plughss:plugin/ng@0.1.0`
+// Not connected yet: this host has no RTPengine client, so every call returns
+// `other("no RTPengine is configured")`.
 extern bool plughss_plugin_ng_command(application_list_u8_t *request, application_list_u8_t *ret, plughss_plugin_ng_host_error_t *err);
 
 // Imported Functions from `plughss:plugin/log@0.1.0`
 extern void plughss_plugin_log_log(plughss_plugin_log_level_t level, application_string_t *message);
 
 // Imported Functions from `plughss:plugin/metrics@0.1.0`
-// Adds to a counter named `plughss_plugin_<name>` labelled with the plugin.
+// Adds to the plugin's counter `name` (saturating), which the host reports under
+// `plugin_metrics` in `GET /api/v1/plugins`. A name is 1 to 64 characters of
+// `[A-Za-z0-9_]`; a plugin has at most 128 counters. Other names, and new names
+// past the 128th, are ignored.
 extern void plughss_plugin_metrics_counter_add(application_string_t *name, uint64_t value);
 
 // Imported Functions from `plughss:plugin/config@0.1.0`
